@@ -134,7 +134,7 @@ private struct PatchState {
         let display = text ?? path.description
         let resolved: ResolvedAttributePath
         do {
-            resolved = try resourceType.resolve(path.attribute)
+            resolved = try resourceType.resolve(path.attribute, unqualifiedExtensions: true)
         } catch {
             throw fail(.invalidPath, "'\(display)' does not name an attribute: \(error.message)")
         }
@@ -171,6 +171,12 @@ private struct PatchState {
         let leaf = target.sub ?? target.attribute
         if target.attribute.mutability == .readOnly || leaf.mutability == .readOnly {
             throw fail(.mutability, "'\(target.text)' is read-only")
+        }
+        var value = value
+        // Entra's manager PATCH wraps the single-valued complex `manager` in an array
+        // (idp-wire.md §2.1, 5.): a one-element array for a single-valued attribute is unwrapped.
+        if !leaf.multiValued, case .array(let elements)? = value, elements.count == 1 {
+            value = elements[0]
         }
         switch op {
         case .add: try add(target, value ?? .null)

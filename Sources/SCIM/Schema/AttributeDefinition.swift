@@ -76,13 +76,13 @@ public struct AttributeDefinition: Sendable, Hashable {
             "description": .string(description),
             "required": .bool(required),
         ]
-        if type != .complex && type != .boolean { object["caseExact"] = .bool(caseExact) }
+        object["caseExact"] = .bool(caseExact)
         if !canonicalValues.isEmpty { object["canonicalValues"] = .array(canonicalValues.map { .string($0) }) }
         if !referenceTypes.isEmpty { object["referenceTypes"] = .array(referenceTypes.map { .string($0) }) }
         if !subAttributes.isEmpty { object["subAttributes"] = .array(subAttributes.map { .object($0.json) }) }
         object["mutability"] = .string(mutability.rawValue)
         object["returned"] = .string(returned.rawValue)
-        if type != .complex && type != .boolean { object["uniqueness"] = .string(uniqueness.rawValue) }
+        object["uniqueness"] = .string(uniqueness.rawValue)
         return object
     }
 }

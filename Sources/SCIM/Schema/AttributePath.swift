@@ -113,8 +113,16 @@ extension ResourceType {
     /// Resolves a path: the URN, if given, must be one of this type's schemas; the attribute
     /// must exist there (common attributes belong to the core schema); a sub-attribute needs a
     /// complex attribute that defines it. Names match case-insensitively (RFC 7643 §2.1).
-    public func resolve(_ path: AttributePath) throws(PathResolutionError) -> ResolvedAttributePath {
-        let schema: Schema
+    ///
+    /// With `unqualifiedExtensions`, an extension attribute named without its URN resolves when
+    /// exactly one extension defines it: Entra's PATCH uses `"path": "manager"` for the
+    /// Enterprise User manager (idp-wire.md §2.1, 5.).
+    public func resolve(
+        _ path: AttributePath, unqualifiedExtensions: Bool = false
+    ) throws(PathResolutionError)
+        -> ResolvedAttributePath
+    {
+        var schema: Schema
         var isExtension = false
         if let urn = path.schema {
             guard let found = self.schema(withURN: urn) else {
@@ -125,17 +133,22 @@ extension ResourceType {
         } else {
             schema = self.schema
         }
-        let attribute: AttributeDefinition
+        var attribute: AttributeDefinition
+        let owners = extensions.filter { $0.schema.attribute(named: path.name) != nil }
         if let found = schema.attribute(named: path.name) {
             attribute = found
         } else if !isExtension,
             let common = Schema.commonAttributes.first(where: { $0.name.equalsIgnoringASCIICase(path.name) })
         {
             attribute = common
+        } else if unqualifiedExtensions, path.schema == nil, owners.count == 1, let owner = owners.first,
+            let found = owner.schema.attribute(named: path.name)
+        {
+            schema = owner.schema
+            isExtension = true
+            attribute = found
         } else {
-            let hint =
-                extensions.contains { $0.schema.attribute(named: path.name) != nil }
-                ? " (it belongs to an extension: qualify it with the extension's URN)" : ""
+            let hint = owners.isEmpty ? "" : " (it belongs to an extension: qualify it with the extension's URN)"
             throw PathResolutionError(message: "'\(path)' is not an attribute of \(name) resources\(hint)")
         }
         var subAttribute: AttributeDefinition?

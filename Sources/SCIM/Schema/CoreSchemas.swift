@@ -46,7 +46,7 @@ private func multiValued(
         [
             AttributeDefinition(
                 name: "value", type: valueType, description: "The attribute's significant value.",
-                caseExact: valueType == .reference || valueType == .binary, referenceTypes: valueReferenceTypes),
+                caseExact: valueType == .reference, referenceTypes: valueReferenceTypes),
             string("display", "A human-readable name, primarily used for display purposes."),
             string("type", "A label indicating the attribute's function.", canonicalValues: types),
             boolean("primary", "A Boolean value indicating the 'primary' or preferred attribute value."),
@@ -175,7 +175,7 @@ extension Schema {
     /// `urn:ietf:params:scim:schemas:core:2.0:Group` (RFC 7643 §4.2, §8.7.1).
     ///
     /// `displayName` is required (§4.2 says so; §8.7.1's table omits it) and unique, as Okta and
-    /// Entra look groups up by it. `members` carries a read-only `display`: Okta sends one with
+    /// Entra look groups up by it (so its uniqueness is `server`, where §8.7.1 says `none`). `members` carries a read-only `display`: Okta sends one with
     /// every member (idp-wire.md §4.5), and read-only values are ignored on input.
     public static let group = Schema(
         id: SCIMURN.group, name: "Group", description: "Group",
@@ -184,7 +184,7 @@ extension Schema {
             complex(
                 "members", "A list of members of the Group.", multiValued: true,
                 [
-                    string("value", "Identifier of the member of this Group.", caseExact: true, mutability: .immutable),
+                    string("value", "Identifier of the member of this Group.", mutability: .immutable),
                     reference(
                         "$ref", "The URI corresponding to a SCIM resource that is a member of this Group.",
                         types: ["User", "Group"], mutability: .immutable),
@@ -208,7 +208,7 @@ extension Schema {
             complex(
                 "manager", "The User's manager.",
                 [
-                    string("value", "The id of the SCIM resource representing the User's manager.", caseExact: true),
+                    string("value", "The id of the SCIM resource representing the User's manager."),
                     reference("$ref", "The URI of the SCIM resource representing the User's manager.", types: ["User"]),
                     string("displayName", "The displayName of the User's manager.", mutability: .readOnly),
                 ]),

@@ -77,6 +77,8 @@ struct ValueCoercion {
             guard case .object(let object) = value else { throw mismatch(value, "an object") }
             var output = JSONObject()
             for member in object {
+                // A null says "no value" whatever its name; Entra sends `"$ref": null`.
+                if member.value.isNull { continue }
                 guard let sub = definition.subAttribute(named: member.key) else {
                     let known = definition.subAttributes.map(\.name).joined(separator: ", ")
                     throw SCIMError.badRequest(

@@ -11,8 +11,10 @@ struct FilterParserTests {
         (#"userName eq "bjensen""#, #"eq(userName,"bjensen")"#),
         (#"name.familyName co "O'Malley""#, #"co(name.familyName,"O'Malley")"#),
         (#"userName sw "J""#, #"sw(userName,"J")"#),
-        (#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J""#,
-         #"sw(urn:ietf:params:scim:schemas:core:2.0:User:userName,"J")"#),
+        (
+            #"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J""#,
+            #"sw(urn:ietf:params:scim:schemas:core:2.0:User:userName,"J")"#
+        ),
         ("title pr", "pr(title)"),
         (#"meta.lastModified gt "2011-05-13T04:42:34Z""#, #"gt(meta.lastModified,"2011-05-13T04:42:34Z")"#),
         (#"meta.lastModified ge "2011-05-13T04:42:34Z""#, #"ge(meta.lastModified,"2011-05-13T04:42:34Z")"#),
@@ -20,17 +22,30 @@ struct FilterParserTests {
         (#"meta.lastModified le "2011-05-13T04:42:34Z""#, #"le(meta.lastModified,"2011-05-13T04:42:34Z")"#),
         (#"title pr and userType eq "Employee""#, #"and(pr(title),eq(userType,"Employee"))"#),
         (#"title pr or userType eq "Intern""#, #"or(pr(title),eq(userType,"Intern"))"#),
-        (#"schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User""#,
-         #"eq(schemas,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")"#),
-        (#"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")"#,
-         #"and(eq(userType,"Employee"),or(co(emails,"example.com"),co(emails.value,"example.org")))"#),
-        (#"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#,
-         #"and(ne(userType,"Employee"),not(or(co(emails,"example.com"),co(emails.value,"example.org"))))"#),
-        (#"userType eq "Employee" and (emails.type eq "work")"#, #"and(eq(userType,"Employee"),eq(emails.type,"work"))"#),
-        (#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
-         #"and(eq(userType,"Employee"),emails[and(eq(type,"work"),co(value,"@example.com"))])"#),
-        (#"emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]"#,
-         #"or(emails[and(eq(type,"work"),co(value,"@example.com"))],ims[and(eq(type,"xmpp"),co(value,"@foo.com"))])"#),
+        (
+            #"schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User""#,
+            #"eq(schemas,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")"#
+        ),
+        (
+            #"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")"#,
+            #"and(eq(userType,"Employee"),or(co(emails,"example.com"),co(emails.value,"example.org")))"#
+        ),
+        (
+            #"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#,
+            #"and(ne(userType,"Employee"),not(or(co(emails,"example.com"),co(emails.value,"example.org"))))"#
+        ),
+        (
+            #"userType eq "Employee" and (emails.type eq "work")"#,
+            #"and(eq(userType,"Employee"),eq(emails.type,"work"))"#
+        ),
+        (
+            #"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
+            #"and(eq(userType,"Employee"),emails[and(eq(type,"work"),co(value,"@example.com"))])"#
+        ),
+        (
+            #"emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]"#,
+            #"or(emails[and(eq(type,"work"),co(value,"@example.com"))],ims[and(eq(type,"xmpp"),co(value,"@foo.com"))])"#
+        ),
         // Every operator.
         (#"userName eq "a""#, #"eq(userName,"a")"#),
         (#"userName ne "a""#, #"ne(userName,"a")"#),
@@ -75,10 +90,14 @@ struct FilterParserTests {
         (#"userName eq "a and b or c""#, #"eq(userName,"a and b or c")"#),
         (#"userName eq "[x]""#, #"eq(userName,"[x]")"#),
         // Paths.
-        (#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984""#,
-         #"eq(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber,"701984")"#),
-        (#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915""#,
-         #"eq(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value,"26118915")"#),
+        (
+            #"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984""#,
+            #"eq(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber,"701984")"#
+        ),
+        (
+            #"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915""#,
+            #"eq(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value,"26118915")"#
+        ),
         (#"members.value eq "2819c223""#, #"eq(members.value,"2819c223")"#),
         (#"members.$ref pr"#, "pr(members.$ref)"),
         (#"name.givenName eq "Barbara""#, #"eq(name.givenName,"Barbara")"#),
