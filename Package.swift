@@ -19,7 +19,9 @@ let package = Package(
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
         .target(
             name: "SCIM",
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // Double rounding calls libm, which nothing else links when Foundation is not imported.
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
         ),
         .testTarget(
             name: "SCIMTests",

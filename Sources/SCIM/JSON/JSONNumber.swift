@@ -19,8 +19,8 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
     public init(_ value: Double) {
         if !value.isFinite {
             self.text = "0"
-        } else if value == value.rounded(), abs(value) < 1e15 {
-            self.text = String(Int64(value))
+        } else if abs(value) < 1e15, let integer = Int64(exactly: value) {
+            self.text = String(integer)
         } else {
             self.text = "\(value)"
         }
@@ -34,8 +34,8 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
     /// The value as an `Int64`, when it is an integer that fits.
     public var int64Value: Int64? {
         if isIntegerLiteral { return Int64(text) }
-        guard let double = Double(text), double == double.rounded(), abs(double) < 9.0e18 else { return nil }
-        return Int64(double)
+        guard let double = Double(text), abs(double) < 9.0e18 else { return nil }
+        return Int64(exactly: double)
     }
 
     /// The value as a `Double` (rounded for very long decimals).
