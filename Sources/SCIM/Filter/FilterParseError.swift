@@ -16,8 +16,14 @@ public struct FilterParseError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// The message, the filter, and a caret under the column (in the manner of swift-parsing).
     public var description: String {
-        "\(message) at column \(column)\n  \(filter)\n  \(String(repeating: " ", count: max(0, column - 1)))^"
+        // A caret is only drawn under text that is shown (not for "too long", where the filter is cut).
+        guard column >= 1, column <= filter.unicodeScalars.count + 1 else { return message }
+        return "\(message) at column \(column)\n  \(filter)\n  \(String(repeating: " ", count: column - 1))^"
     }
+
+    /// Whether the error is inside the `[…]` value filter of a PATCH path (RFC 7644 Table 9 lists
+    /// `invalidFilter` for "PATCH (Path Filter)"), rather than in the path itself.
+    public var isInValueFilter = false
 
     /// As the 400 `invalidFilter` error RFC 7644 §3.4.2.2 asks for.
     public var scimError: SCIMError { .invalidFilter("invalid filter: \(description)") }

@@ -70,7 +70,9 @@ public struct FilterParser: Sendable {
         do {
             filter = try parse(inner)
         } catch {
-            throw FilterParseError(filter: text, column: error.column + bracket + 1, message: error.message)
+            var located = FilterParseError(filter: text, column: error.column + bracket + 1, message: error.message)
+            located.isInValueFilter = true
+            throw located
         }
         var subAttribute: String?
         if close + 1 < scalars.count {
@@ -193,8 +195,26 @@ private struct State {
                 throw error("expected ']' to close the '[' at column \(open.column) but found \(current.display)")
             }
             advance()
+            // Entra matches users with `emails[type eq "work"].value eq "…"` (idp-wire.md §2.1, §5.3):
+            // a value path, a sub-attribute, then a comparison. It means one element satisfying
+            // both, so it becomes `emails[type eq "work" and value eq "…"]`.
+            if case .word(let word) = current.kind, word.hasPrefix(".") {
+                let subToken = current
+                guard AttributePath.isAttributeName(word.dropFirst()) else {
+                    throw error("'\(word)' after ']' is not a sub-attribute such as .value", at: subToken)
+                }
+                advance()
+                let leaf = try comparison(on: AttributePath(name: String(word.dropFirst())), pathToken: subToken)
+                return .valuePath(path, .and(inner, leaf))
+            }
             return .valuePath(path, inner)
         }
+        return try comparison(on: path, pathToken: pathToken)
+    }
+
+    /// `SP compareOp SP compValue` or `SP "pr"` after an attribute path.
+    mutating func comparison(on path: AttributePath, pathToken: FilterToken) throws(FilterParseError) -> Filter {
+        let word = path.description
         let operatorToken = current
         guard case .word(let operatorWord) = operatorToken.kind else {
             throw error(

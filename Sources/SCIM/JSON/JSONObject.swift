@@ -28,6 +28,11 @@ public struct JSONObject: Sendable, Sequence {
         for member in members { self[member.key] = member.value }
     }
 
+    /// An object from members already known to have distinct names (the parser checks).
+    init(uncheckedMembers members: [Member]) {
+        self.members = members
+    }
+
     /// An object from name/value pairs, in order.
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
         self.init(pairs.map { Member(key: $0.key, value: $0.value) })

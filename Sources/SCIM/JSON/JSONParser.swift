@@ -233,11 +233,13 @@ private struct Reader {
     mutating func readObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
         position += 1
-        var object = JSONObject()
+        var members: [JSONObject.Member] = []
+        // Names seen so far, folded: a set keeps a large object linear, not quadratic.
+        var seen = Set<String>()
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -246,7 +248,7 @@ private struct Reader {
             }
             let keyPosition = position
             let key = try readString()
-            if object.index(of: key) != nil {
+            if !seen.insert(key.lowercasedASCII()).inserted {
                 position = keyPosition
                 throw error("the member name \"\(key)\" appears twice (names are case-insensitive in SCIM)")
             }
@@ -256,7 +258,7 @@ private struct Reader {
             }
             position += 1
             skipWhitespace()
-            object[key] = try readValue(depth: depth)
+            members.append(JSONObject.Member(key: key, value: try readValue(depth: depth)))
             skipWhitespace()
             guard position < bytes.count else { throw error("an object is not closed before the end of the body") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -265,7 +267,7 @@ private struct Reader {
             }
             if bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(object)
+                return .object(JSONObject(uncheckedMembers: members))
             }
             throw error("expected ',' or '}' in an object but found \(describeCurrent())")
         }

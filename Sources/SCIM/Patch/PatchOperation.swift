@@ -89,7 +89,9 @@ public struct PatchRequest: Sendable, Hashable {
                 do {
                     path = try FilterParser(limits: limits).parsePatchPath(text)
                 } catch {
-                    throw .invalidPath("Operations[\(index)].path: \(error.description)")
+                    throw .badRequest(
+                        error.isInValueFilter ? .invalidFilter : .invalidPath,
+                        "Operations[\(index)].path: \(error.description)")
                 }
             case nil, .null?:
                 path = nil

@@ -60,10 +60,11 @@ private struct PatchState {
     let patcher: Patcher
     var resource: JSONObject
     var index = 0
-    // Members delta bookkeeping.
-    var replaceAll: [String]?
-    var added: [String] = []
-    var removed: [String] = []
+    // Members delta bookkeeping: ordered lists with sets beside them, so a PATCH carrying tens of
+    // thousands of member ids costs time linear in their number.
+    var replaceAll: OrderedIDs?
+    var added = OrderedIDs()
+    var removed = OrderedIDs()
     var touchedMembers = false
 
     init(patcher: Patcher, resource: JSONObject) {
@@ -86,6 +87,19 @@ private struct PatchState {
                 throw fail(.invalidValue, "without a 'path' the value must be an object of attributes")
             }
             try applyPathless(operation.op, object)
+            return
+        }
+        if path.valueFilter == nil, path.subAttribute == nil,
+            let extensionSchema = resourceType.extensionSchema(withURN: path.attribute.description)
+        {
+            // The path names a whole extension (`urn:…:enterprise:2.0:User`).
+            switch operation.op {
+            case .remove:
+                resource[extensionSchema.id] = nil
+                updateSchemas()
+            case .add, .replace:
+                try applyPathless(operation.op, [extensionSchema.id: operation.value ?? .null])
+            }
             return
         }
         let target = try resolveTarget(path)
@@ -293,6 +307,31 @@ private struct PatchState {
         return output
     }
 
+    /// The canonical names of the sub-attributes a value object sets to null or "" (to unassign).
+    func unassignedSubAttributes(_ value: JSONValue, _ definition: AttributeDefinition) -> [String] {
+        guard case .object(let object) = value else { return [] }
+        return object.compactMap { member in
+            member.value.isUnassigned ? definition.subAttribute(named: member.key)?.name : nil
+        }
+    }
+
+    /// Merges a complex value into a single-valued complex attribute: named sub-attributes are
+    /// set, null ones unassigned, the others left as they were.
+    mutating func mergeComplex(_ target: Target, _ value: JSONValue) throws(SCIMError) {
+        let attribute = target.attribute
+        var merged = current(target)?.objectValue ?? JSONObject()
+        if let coerced = try coerce(value, attribute, target.text) {
+            guard case .object(let object) = coerced else {
+                throw fail(.invalidValue, "'\(target.text)' takes an object of \(attribute.name) sub-attributes")
+            }
+            merged = merge(merged, object)
+        } else if value.objectValue == nil {
+            throw fail(.invalidValue, "'\(target.text)' takes an object of \(attribute.name) sub-attributes")
+        }
+        for name in unassignedSubAttributes(value, attribute) { merged[name] = nil }
+        try store(target, merged.isEmpty ? nil : .object(merged))
+    }
+
     // MARK: add (RFC 7644 §3.5.2.1)
 
     mutating func add(_ target: Target, _ value: JSONValue) throws(SCIMError) {
@@ -303,11 +342,11 @@ private struct PatchState {
                 guard case .array(let incoming)? = try coerce(value, attribute, target.text) else { return }
                 let previous = elements(target)
                 var values = previous
-                for element in incoming where !values.contains(element) { values.append(element) }
+                var present = Set(values)
+                for element in incoming where present.insert(element).inserted { values.append(element) }
                 try store(target, .array(normalizePrimary(values, previous: previous)))
             } else if attribute.type == .complex {
-                guard case .object(let object)? = try coerce(value, attribute, target.text) else { return }
-                try store(target, .object(merge(current(target)?.objectValue ?? JSONObject(), object)))
+                try mergeComplex(target, value)
             } else {
                 try store(target, try coerce(value, attribute, target.text))
             }
@@ -321,7 +360,9 @@ private struct PatchState {
     mutating func replace(_ target: Target, _ value: JSONValue) throws(SCIMError) {
         let attribute = target.attribute
         if target.filter == nil, target.sub == nil {
-            if value.isNull || value.isUnassigned {
+            // Only a literal null (or an empty list, or "") unassigns the whole attribute; an
+            // object with null sub-attributes unassigns just those.
+            if value.isNull || (value.isUnassigned && value.objectValue == nil) {
                 try removeWhole(target)
                 return
             }
@@ -329,8 +370,7 @@ private struct PatchState {
                 try store(target, try coerce(value, attribute, target.text))
             } else if attribute.type == .complex {
                 // "Sub-attributes that are not specified in the value parameter are left unchanged."
-                guard case .object(let object)? = try coerce(value, attribute, target.text) else { return }
-                try store(target, .object(merge(current(target)?.objectValue ?? JSONObject(), object)))
+                try mergeComplex(target, value)
             } else {
                 try store(target, try coerce(value, attribute, target.text))
             }
@@ -360,14 +400,16 @@ private struct PatchState {
     {
         let attribute = target.attribute
         let patch: JSONObject
+        var cleared: [String] = []
         if let sub = target.sub {
             guard let coerced = try coerce(value, sub, "\(target.text)") else { return }
             patch = [sub.name: coerced]
         } else {
-            guard case .object(let object)? = try coerce(value, attribute, target.text, asElement: true) else {
+            guard value.objectValue != nil else {
                 throw fail(.invalidValue, "'\(target.text)' takes an object of \(attribute.name) sub-attributes")
             }
-            patch = object
+            patch = try coerce(value, attribute, target.text, asElement: true)?.objectValue ?? JSONObject()
+            cleared = unassignedSubAttributes(value, attribute)
         }
         if !attribute.multiValued {
             // `name.givenName` and the like.
@@ -379,7 +421,9 @@ private struct PatchState {
         var selected = 0
         for position in values.indices where target.filter == nil || matches(target, values[position]) {
             guard case .object(let object) = values[position] else { continue }
-            values[position] = .object(merge(object, patch))
+            var updated = merge(object, patch)
+            for name in cleared { updated[name] = nil }
+            values[position] = .object(updated)
             selected += 1
         }
         if selected == 0 {
@@ -418,6 +462,11 @@ private struct PatchState {
             }
             try removeWhole(target)
             return
+        }
+        // RFC 7644 Table 9: `noTarget` "when the specified path value contains a filter that
+        // yields no match".
+        if target.filter != nil, !elements(target).contains(where: { matches(target, $0) }) {
+            throw fail(.noTarget, "'\(target.text)' matches no value of \(attribute.name)")
         }
         if let sub = target.sub {
             try removeSub(target, sub)
@@ -493,16 +542,16 @@ private struct PatchState {
         case .add:
             addMembers(try memberValues(value, target))
         case .replace:
-            replaceAll = orderedUnique(try memberValues(value, target))
-            added = []
-            removed = []
+            replaceAll = OrderedIDs(try memberValues(value, target))
+            added = OrderedIDs()
+            removed = OrderedIDs()
         case .remove:
             if let value, !value.isNull {
                 removeMembers(try memberValues(value, target))
             } else {
-                replaceAll = []
-                added = []
-                removed = []
+                replaceAll = OrderedIDs()
+                added = OrderedIDs()
+                removed = OrderedIDs()
             }
         }
     }
@@ -554,37 +603,30 @@ private struct PatchState {
 
     mutating func addMembers(_ ids: [String]) {
         for id in ids {
-            if var all = replaceAll {
-                if !all.contains(id) { all.append(id) }
-                replaceAll = all
+            if replaceAll != nil {
+                replaceAll?.insert(id)
             } else {
-                removed.removeAll { $0 == id }
-                if !added.contains(id) { added.append(id) }
+                removed.remove(id)
+                added.insert(id)
             }
         }
     }
 
     mutating func removeMembers(_ ids: [String]) {
         for id in ids {
-            if var all = replaceAll {
-                all.removeAll { $0 == id }
-                replaceAll = all
+            if replaceAll != nil {
+                replaceAll?.remove(id)
             } else {
-                added.removeAll { $0 == id }
-                if !removed.contains(id) { removed.append(id) }
+                added.remove(id)
+                removed.insert(id)
             }
         }
     }
 
-    func orderedUnique(_ ids: [String]) -> [String] {
-        var seen = Set<String>()
-        return ids.filter { seen.insert($0).inserted }
-    }
-
     func membersDelta() -> MembersDelta? {
         guard touchedMembers else { return nil }
-        if let replaceAll { return .replaceAll(replaceAll) }
-        return .change(added: added, removed: removed)
+        if let replaceAll { return .replaceAll(replaceAll.ordered) }
+        return .change(added: added.ordered, removed: removed.ordered)
     }
 
     // MARK: Final checks
@@ -596,5 +638,32 @@ private struct PatchState {
                 throw SCIMError.mutability("'\(definition.name)' is required; the PATCH would leave it without a value")
             }
         }
+    }
+}
+
+/// An insertion-ordered set of ids with O(1) insert, remove and lookup.
+struct OrderedIDs {
+    private var order: [String] = []
+    private var members: Set<String> = []
+
+    init() {}
+
+    init(_ ids: [String]) {
+        for id in ids { insert(id) }
+    }
+
+    mutating func insert(_ id: String) {
+        // A removed id may still sit in `order`; it is skipped when read back.
+        if members.insert(id).inserted { order.append(id) }
+    }
+
+    mutating func remove(_ id: String) {
+        members.remove(id)
+    }
+
+    /// The ids present, in first-insertion order.
+    var ordered: [String] {
+        var emitted = Set<String>()
+        return order.filter { members.contains($0) && emitted.insert($0).inserted }
     }
 }

@@ -22,7 +22,7 @@ public struct IndexPaging: Sendable, Hashable {
 
     /// Normalizes already-parsed values (SearchRequest bodies).
     public init(startIndex: Int?, count: Int?, maximumCount: Int) {
-        self.startIndex = max(1, startIndex ?? 1)
+        self.startIndex = min(max(1, startIndex ?? 1), IndexPaging.limit)
         self.count = min(max(0, count ?? maximumCount), maximumCount)
     }
 
@@ -31,12 +31,16 @@ public struct IndexPaging: Sendable, Hashable {
 
     private static func integer(_ text: String?, _ name: String) throws(SCIMError) -> Int? {
         guard let text = text?.trimmingSpaces(), !text.isEmpty else { return nil }
-        guard let value = Int(text) else {
-            // A value too large for Int is still an integer: clamp rather than refuse.
-            if text.allSatisfy(\.isNumber) { return Int.max }
-            if text.hasPrefix("-"), text.dropFirst().allSatisfy(\.isNumber) { return Int.min }
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             throw .invalidValue("\(name) must be an integer, not \"\(text)\"")
         }
-        return value
+        // Clamped to 32 bits so that no later `offset + count` can overflow.
+        guard let value = Int(text) else { return text.hasPrefix("-") ? -IndexPaging.limit : IndexPaging.limit }
+        return min(max(value, -IndexPaging.limit), IndexPaging.limit)
     }
+
+    /// The largest magnitude a paging parameter keeps.
+    static let limit = Int(Int32.max)
+
 }

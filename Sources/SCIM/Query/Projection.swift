@@ -9,6 +9,10 @@ public struct Projection: Sendable, Hashable {
     public var excludedAttributes: [ResolvedAttributePath]
     /// Extension URNs named whole in `attributes` (all of their attributes are wanted).
     public var wholeExtensions: [String]
+    /// Whether `attributes` names the core schema URN (all default core attributes are wanted).
+    public var wholeCore = false
+    /// Extension URNs named whole in `excludedAttributes`.
+    public var excludedExtensions: [String] = []
 
     public init(
         attributes: [ResolvedAttributePath] = [], excludedAttributes: [ResolvedAttributePath] = [],
@@ -28,12 +32,16 @@ public struct Projection: Sendable, Hashable {
         self.init()
         for name in Projection.split(attributes) {
             if let schema = resourceType.schema(withURN: name) {
-                if schema.id != resourceType.schema.id { wholeExtensions.append(schema.id) }
+                if schema.id == resourceType.schema.id { wholeCore = true } else { wholeExtensions.append(schema.id) }
                 continue
             }
             self.attributes.append(try Projection.resolve(name, resourceType, parameter: "attributes"))
         }
         for name in Projection.split(excludedAttributes) {
+            if let schema = resourceType.extensionSchema(withURN: name) {
+                excludedExtensions.append(schema.id)
+                continue
+            }
             self.excludedAttributes.append(try Projection.resolve(name, resourceType, parameter: "excludedAttributes"))
         }
     }
@@ -117,11 +125,16 @@ public struct Projection: Sendable, Hashable {
         case .never: return false
         case .always: return true
         case .default, .request:
-            if !attributes.isEmpty || !wholeExtensions.isEmpty {
+            let named = attributes.contains { matches($0, definition, schemaURN, isExtension) }
+            if !attributes.isEmpty || !wholeExtensions.isEmpty || wholeCore {
                 if isExtension, wholeExtensions.contains(where: { $0.equalsIgnoringASCIICase(schemaURN) }) {
-                    return definition.returned == .default
+                    return definition.returned == .default || named
                 }
-                return attributes.contains { matches($0, definition, schemaURN, isExtension) }
+                if !isExtension, wholeCore { return definition.returned == .default || named }
+                return named
+            }
+            if isExtension, excludedExtensions.contains(where: { $0.equalsIgnoringASCIICase(schemaURN) }) {
+                return false
             }
             if definition.returned == .request { return false }
             return !excludedAttributes.contains {

@@ -49,6 +49,8 @@ struct FilterEvaluatorTests {
         (#"emails.type ne "home""#, false, true),  // ne = no value equals
         (#"emails[type eq "work" and value co "@example.com"]"#, true, false),
         (#"emails[type eq "home" and value co "@example.com"]"#, false, false),
+        (#"emails[type eq "work"].value eq "BJENSEN@example.com""#, true, false),  // Entra's matching filter
+        (#"emails[type eq "home"].value eq "bjensen@example.com""#, false, false),
         (#"emails[type eq "work" and primary eq true]"#, true, false),
         (#"emails[not (type eq "work")]"#, true, false),
         (#"phoneNumbers[type eq "fax"]"#, false, false),

@@ -119,6 +119,16 @@ struct FilterParserTests {
         (#"members[value eq "a" or value eq "b"]"#, #"members[or(eq(value,"a"),eq(value,"b"))]"#),
         (#"addresses[type eq "work"] and title pr"#, #"and(addresses[eq(type,"work")],pr(title))"#),
         (#"not (emails[type eq "work"])"#, #"not(emails[eq(type,"work")])"#),
+        // Entra's matching filter: a value path, a sub-attribute, a comparison (idp-wire.md §5.3).
+        (
+            #"emails[type eq "work"].value eq "a@contoso.test""#,
+            #"emails[and(eq(type,"work"),eq(value,"a@contoso.test"))]"#
+        ),
+        (#"emails[type eq "work"].value pr"#, #"emails[and(eq(type,"work"),pr(value))]"#),
+        (
+            #"emails[type eq "work"].value eq "a" and userName pr"#,
+            #"and(emails[and(eq(type,"work"),eq(value,"a"))],pr(userName))"#
+        ),
     ]
 
     @Test("valid filters parse to the expected tree", arguments: valid)
@@ -182,7 +192,8 @@ struct FilterParserTests {
         (#"1abc eq "x""#, 1, "expected an attribute name"),
         (#"name. eq "x""#, 1, "not an attribute path"),
         (#"name.givenName.x eq "y""#, 1, "not an attribute path"),
-        (#"emails[type eq "work"].value eq "x""#, 23, "end of the filter"),
+        (#"emails[type eq "work"].value"#, 29, "comparison operator"),
+        (#"emails[type eq "work"].9x eq "y""#, 23, "is not a sub-attribute"),
         (#"userName eq "x" title pr"#, 17, "end of the filter"),
         ("()", 2, "expected an attribute name"),
         ("not ()", 6, "expected an attribute name"),
@@ -237,6 +248,7 @@ struct FilterParserTests {
         let long = #"userName eq ""# + String(repeating: "a", count: 100) + #"""#
         let lengthError = try #require(throws: FilterParseError.self) { try parser.parse(long) }
         #expect(lengthError.message.contains("limit is 100"))
+        #expect(!lengthError.description.contains("^"), "no caret under text that is not shown")
         _ = try parser.parse("(((a pr)))")
         let depthError = try #require(throws: FilterParseError.self) { try parser.parse("((((a pr))))") }
         #expect(depthError.message.contains("deeper than 3"))

@@ -92,6 +92,14 @@ struct JSONTests {
         #expect(try JSONParser().parse("[1,2]") != JSONParser().parse("[2,1]"))
     }
 
+    @Test("a body with a hundred thousand members parses (duplicate detection is not quadratic)")
+    func largeObject() throws {
+        let members = (0..<100_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let value = try JSONParser().parse("{\(members)}")
+        #expect(value.objectValue?.count == 100_000)
+        #expect(value.objectValue?["K99999"] == 99999)
+    }
+
     @Test("numbers keep their text and compare numerically")
     func numbers() throws {
         let text = try #require(JSONNumber(text: "1.50"))

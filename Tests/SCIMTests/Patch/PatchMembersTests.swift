@@ -75,6 +75,23 @@ struct PatchMembersTests {
         try row.run(.groups)
     }
 
+    @Test("a PATCH carrying a hundred thousand member ids is applied (bookkeeping is linear)")
+    func manyMembers() throws {
+        let ids = (0..<100_000).map { "id-\($0)" }
+        let add = PatchOperation(
+            op: .add, path: try FilterParser().parsePatchPath("members"),
+            value: .array(ids.map { .object(["value": .string($0)]) }))
+        let removeFirst = PatchOperation(
+            op: .remove, path: try FilterParser().parsePatchPath(#"members[value eq "id-0"]"#))
+        let result = try Patcher.groups.apply([add, add, removeFirst], to: try object(PatchCase.group))
+        #expect(result.members == .change(added: Array(ids.dropFirst()), removed: ["id-0"]))
+        let replace = PatchOperation(
+            op: .replace, path: try FilterParser().parsePatchPath("members"), value: .array(ids.map { .string($0) }))
+        #expect(
+            try Patcher.groups.apply([replace, removeFirst], to: try object(PatchCase.group)).members
+                == .replaceAll(Array(ids.dropFirst())))
+    }
+
     @Test("a user PATCH never yields a members delta")
     func usersHaveNoDelta() throws {
         let result = try Patcher.users.apply(

@@ -35,8 +35,15 @@ struct PatchRemoveTests {
             .error(.mutability, "'userName' is required")),
         PatchCase("remove needs a path", #"[{"op":"remove"}]"#, .error(.noTarget, "needs a 'path'")),
         PatchCase(
-            "a filter that selects nothing removes nothing", #"[{"op":"remove","path":"emails[type eq \"fax\"]"}]"#,
-            .unchanged),
+            "a filter that selects nothing is noTarget (RFC 7644 Table 9)",
+            #"[{"op":"remove","path":"emails[type eq \"fax\"]"}]"#, .error(.noTarget, "matches no value of emails")),
+        PatchCase(
+            "a sub-attribute filter that selects nothing is noTarget",
+            #"[{"op":"remove","path":"emails[type eq \"fax\"].display"}]"#, .error(.noTarget, "matches no value")),
+        PatchCase(
+            "remove a whole extension by its URN", before: PatchCase.enterpriseUser,
+            #"[{"op":"remove","path":"\#(enterprise)"}]"#,
+            .after(#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"\#(enterprise)":null}"#)),
         PatchCase(
             "read-only groups cannot be removed", #"[{"op":"remove","path":"groups"}]"#,
             .error(.mutability, "read-only")),

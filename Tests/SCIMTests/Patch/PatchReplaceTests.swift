@@ -43,6 +43,26 @@ struct PatchReplaceTests {
             #"[{"op":"replace","path":"name","value":{"givenName":"Babs"}}]"#,
             .after(#"{"name":{"givenName":"Babs","familyName":"Jensen"}}"#)),
         PatchCase(
+            "a null sub-attribute unassigns only itself",
+            #"[{"op":"replace","path":"name","value":{"givenName":null,"middleName":"J"}}]"#,
+            .after(#"{"name":{"familyName":"Jensen","middleName":"J"}}"#)),
+        PatchCase(
+            "a path-less complex value with an empty sub-attribute unassigns only it",
+            #"[{"op":"replace","value":{"name":{"givenName":""}}}]"#, .after(#"{"name":{"familyName":"Jensen"}}"#)),
+        PatchCase(
+            "a null sub-attribute in a filtered value unassigns it there",
+            #"[{"op":"replace","path":"emails[type eq \"work\"]","value":{"primary":null}}]"#,
+            .after(#"{"emails":[{"value":"bj@work.example","type":"work"},{"value":"bj@home.example","type":"home"}]}"#)
+        ),
+        PatchCase(
+            "replace a whole extension by its URN", before: PatchCase.enterpriseUser,
+            #"[{"op":"replace","path":"\#(enterprise)","value":{"department":"R&D"}}]"#,
+            .after(#"{"\#(enterprise)":{"employeeNumber":"1912","department":"R&D"}}"#)),
+        PatchCase(
+            "a syntax error inside a path's value filter is invalidFilter (RFC 7644 Table 9)",
+            #"[{"op":"replace","path":"emails[type eq \"work\" and].value","value":"x"}]"#,
+            .error(.invalidFilter, "expected")),
+        PatchCase(
             "replace a sub-attribute", #"[{"op":"replace","path":"name.givenName","value":"Babs"}]"#,
             .after(#"{"name":{"givenName":"Babs","familyName":"Jensen"}}"#)),
         PatchCase(

@@ -40,6 +40,12 @@ struct ProjectionTests {
         (SCIMURN.enterpriseUser, nil, ["schemas", "id", SCIMURN.enterpriseUser]),
         ("meta.version", nil, ["schemas", "id", "meta"]),
         (" userName , externalId ", nil, ["schemas", "id", "externalId", "userName"]),
+        (
+            "\(SCIMURN.user),\(SCIMURN.enterpriseUser)", nil,
+            ["schemas", "id", "externalId", "userName", "name", "emails", "groups", SCIMURN.enterpriseUser, "meta"]
+        ),
+        (SCIMURN.user, nil, ["schemas", "id", "externalId", "userName", "name", "emails", "groups", "meta"]),
+        (nil, SCIMURN.enterpriseUser, ["schemas", "id", "externalId", "userName", "name", "emails", "groups", "meta"]),
     ]
 
     @Test("keeps the right attributes", arguments: cases)

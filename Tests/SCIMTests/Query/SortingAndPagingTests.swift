@@ -63,6 +63,8 @@ struct SortingAndPagingTests {
         ("1", "1000", 1, 100),
         (" 3 ", " 4 ", 3, 4),
         ("1", "99999999999999999999999", 1, 100),
+        ("99999999999999999999999", "5", 2_147_483_647, 5),
+        ("+2", "+3", 2, 3),
         ("", "", 1, 100),
     ]
 
@@ -76,7 +78,7 @@ struct SortingAndPagingTests {
 
     @Test("non-integer paging parameters are invalidValue")
     func badPaging() {
-        for (start, count) in [("one", "1"), ("1", "ten"), ("1.5", "1")] {
+        for (start, count) in [("one", "1"), ("1", "ten"), ("1.5", "1"), ("½", "1"), ("1", "٣"), ("-", "1")] {
             let error = #expect(throws: SCIMError.self) {
                 try IndexPaging(startIndex: start, count: count, maximumCount: 100)
             }
