@@ -10,10 +10,22 @@ let strictSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+// The target dependencies below are the module graph of ../shared/DESIGN.md; scripts/test.sh
+// builds with --explicit-target-dependency-import-check error, so an import against it fails.
 let package = Package(
     name: "AccountConsole",
+    platforms: [.macOS(.v15)],
     products: [
-        .library(name: "SCIM", targets: ["SCIM"])
+        .library(name: "SCIM", targets: ["SCIM"]),
+        .library(name: "Directory", targets: ["Directory"]),
+        .library(name: "DirectorySQLite", targets: ["DirectorySQLite"]),
+        .library(name: "DirectoryPostgres", targets: ["DirectoryPostgres"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
@@ -23,10 +35,60 @@ let package = Package(
             // Double rounding calls libm, which nothing else links when Foundation is not imported.
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
         ),
+        // The domain and its rules; knows no HTTP and no SQL driver.
+        .target(
+            name: "Directory",
+            dependencies: ["SCIM"],
+            swiftSettings: strictSettings
+        ),
+        // Pure SQL text: dialects, migrations, the filter → SQL compiler, and the store logic
+        // shared by both back ends over an execution-only `SQLDatabase` protocol.
+        .target(
+            name: "DirectorySQL",
+            dependencies: ["Directory", "SCIM"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DirectorySQLite",
+            dependencies: [
+                "Directory", "DirectorySQL", "SCIM",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DirectoryPostgres",
+            dependencies: [
+                "Directory", "DirectorySQL", "SCIM",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Fixtures, fixed clock and ids, the store conformance suite every back end runs.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Directory", "SCIM"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SCIMTests",
             dependencies: ["SCIM"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DirectoryTests",
+            dependencies: ["Directory", "DirectorySQL", "SCIM", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DirectoryStoreTests",
+            dependencies: [
+                "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,0 +1,111 @@
+import SCIM
+
+/// The one store contract every back end implements and the conformance suite
+/// (`TestSupport.StoreConformance`) checks. Each method is atomic; ``transaction(_:)`` runs
+/// several as one. Domain values in, domain values out, ``StoreError`` out.
+///
+/// Rules that live here rather than in the service, because only the database can keep them under
+/// concurrency: case-insensitive uniqueness of `userName` and group `displayName`, versions (every
+/// write bumps `version`; a write that names a stale one fails), and memberships by source at a
+/// cost proportional to the change.
+public protocol DirectoryStore: Sendable {
+    /// Runs `body` as one transaction: all of its writes land or none do.
+    func transaction<T: Sendable>(_ body: @Sendable (any DirectoryStore) async throws -> T) async throws -> T
+
+    // MARK: Users
+
+    /// Inserts a user; `uniqueness(userName)` when the folded userName exists (archived included).
+    func createUser(_ user: User) async throws(StoreError) -> User
+    /// A user by id; archived users only when asked.
+    func user(id: String, includeArchived: Bool) async throws(StoreError) -> User?
+    /// A user by case-insensitive userName (archived included, so a restore can find it).
+    func user(userName: String) async throws(StoreError) -> User?
+    /// Replaces a user's row; fails with `versionMismatch` unless the stored version is
+    /// `expectedVersion`. Returns the stored user with `version` bumped.
+    func replaceUser(_ user: User, expectedVersion: Int) async throws(StoreError) -> User
+    /// Deletes a user and its memberships; `notFound` when absent.
+    func deleteUser(id: String) async throws(StoreError)
+    /// Users matching a query, with the total count.
+    func users(_ query: ResourceQuery) async throws(StoreError) -> Page<User>
+
+    // MARK: Groups
+
+    func createGroup(_ group: Group) async throws(StoreError) -> Group
+    func group(id: String, includeArchived: Bool) async throws(StoreError) -> Group?
+    func group(displayName: String) async throws(StoreError) -> Group?
+    func replaceGroup(_ group: Group, expectedVersion: Int) async throws(StoreError) -> Group
+    func deleteGroup(id: String) async throws(StoreError)
+    func groups(_ query: ResourceQuery) async throws(StoreError) -> Page<Group>
+
+    // MARK: Memberships (each costs the size of the change, whatever the size of the group)
+
+    /// Adds rows from `source`; ids that name no user are reported as missing, ids already
+    /// mapped from that source change nothing. Bumps the group's version when anything changed.
+    func addMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp
+    )
+        async throws(StoreError) -> MembershipChange
+    /// Removes rows from `source` only (manual rows stay when a connection removes).
+    func removeMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp
+    )
+        async throws(StoreError) -> MembershipChange
+    /// Makes `userIDs` the complete list of `source`'s rows in the group.
+    func replaceMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp
+    )
+        async throws(StoreError) -> MembershipChange
+    /// Membership rows of a group, ordered by user id, optionally of one source.
+    func memberships(
+        groupID: String, source: MembershipSource?, offset: Int, count: Int
+    )
+        async throws(StoreError) -> [Membership]
+    /// Number of distinct members of a group.
+    func memberCount(groupID: String) async throws(StoreError) -> Int
+    /// The groups a user belongs to, each with every source mapping the user into it.
+    func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping]
+    /// The orphan query: of `userIDs`, those with no membership row from `source` any more.
+    func usersWithoutMemberships(among userIDs: [String], source: MembershipSource) async throws(StoreError) -> [String]
+
+    // MARK: Connections and tokens
+
+    func createConnection(_ connection: Connection) async throws(StoreError) -> Connection
+    func connection(id: String) async throws(StoreError) -> Connection?
+    func connection(name: String) async throws(StoreError) -> Connection?
+    func connections() async throws(StoreError) -> [Connection]
+    func updateConnection(_ connection: Connection) async throws(StoreError) -> Connection
+    func deleteConnection(id: String) async throws(StoreError)
+    func createToken(_ token: ScimToken) async throws(StoreError) -> ScimToken
+    /// The token whose SHA-256 (lower-case hex) is `sha256`, revoked or not.
+    func token(sha256: String) async throws(StoreError) -> ScimToken?
+    func tokens(connectionID: String) async throws(StoreError) -> [ScimToken]
+    func markTokenUsed(id: String, at: Timestamp) async throws(StoreError)
+    func revokeToken(id: String, at: Timestamp) async throws(StoreError)
+
+    // MARK: Accounts, roles, sessions
+
+    func createAccount(_ account: Account) async throws(StoreError) -> Account
+    func account(id: String) async throws(StoreError) -> Account?
+    func account(userName: String) async throws(StoreError) -> Account?
+    func accounts() async throws(StoreError) -> [Account]
+    func updateAccount(_ account: Account) async throws(StoreError) -> Account
+    func assignRole(_ assignment: RoleAssignment) async throws(StoreError)
+    func removeRole(_ role: Role, from subject: RoleSubject) async throws(StoreError)
+    func roleAssignments() async throws(StoreError) -> [RoleAssignment]
+    func createSession(_ session: Session) async throws(StoreError)
+    func session(idHash: String) async throws(StoreError) -> Session?
+    func deleteSession(idHash: String) async throws(StoreError)
+    func deleteExpiredSessions(before: Timestamp) async throws(StoreError) -> Int
+
+    // MARK: Activity
+
+    func recordActivity(_ event: ActivityEvent) async throws(StoreError)
+    func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent>
+    /// Bounded retention: keeps the newest `keep` rows and drops rows older than `before`.
+    func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int
+}
+
+extension DirectoryStore {
+    public func user(id: String) async throws(StoreError) -> User? { try await user(id: id, includeArchived: false) }
+    public func group(id: String) async throws(StoreError) -> Group? { try await group(id: id, includeArchived: false) }
+}

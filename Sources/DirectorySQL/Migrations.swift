@@ -1,0 +1,179 @@
+/// One schema migration: a version, a name, and its statements for a dialect.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var statements: @Sendable (SQLDialect) -> [String]
+
+    public init(version: Int, name: String, statements: @escaping @Sendable (SQLDialect) -> [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+}
+
+/// The ordered migrations. Append only: a released migration is never edited.
+public enum Migrations {
+    /// The schema version this build needs.
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// `schema_migrations` itself, created before anything else.
+    public static func bookkeeping(_ dialect: SQLDialect) -> String {
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "directory") { dialect in
+            let json = dialect.jsonType
+            // PostgreSQL: keys in byte order so `LIKE 'prefix%'` uses the index and ordering is by
+            // code point, exactly as the SCIM evaluator orders.
+            let key = dialect.name == .sqlite ? "TEXT" : #"TEXT COLLATE "C""#
+            return [
+                """
+                CREATE TABLE connections (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    name_key \(key) NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    on_deactivate TEXT NOT NULL,
+                    on_delete TEXT NOT NULL,
+                    orphan_rule TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE users (
+                    id \(key) PRIMARY KEY,
+                    user_name TEXT NOT NULL,
+                    user_name_key \(key) NOT NULL,
+                    external_id \(key),
+                    display_name TEXT,
+                    given_name TEXT,
+                    family_name TEXT,
+                    primary_email TEXT,
+                    active SMALLINT,
+                    origin TEXT NOT NULL,
+                    connection_id TEXT REFERENCES connections(id),
+                    archived_at BIGINT,
+                    version INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    password_hash TEXT,
+                    resource \(json) NOT NULL
+                )
+                """,
+                "CREATE UNIQUE INDEX users_user_name_key ON users (user_name_key)",
+                "CREATE INDEX users_external_id ON users (external_id)",
+                "CREATE INDEX users_display_name ON users (display_name)",
+                "CREATE INDEX users_primary_email ON users (primary_email)",
+                "CREATE INDEX users_created_at ON users (created_at)",
+                "CREATE INDEX users_updated_at ON users (updated_at)",
+                "CREATE INDEX users_connection ON users (connection_id)",
+                """
+                CREATE TABLE user_emails (
+                    user_id \(key) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    value TEXT,
+                    value_key \(key),
+                    type TEXT,
+                    display TEXT,
+                    is_primary SMALLINT,
+                    PRIMARY KEY (user_id, position)
+                )
+                """,
+                "CREATE INDEX user_emails_value_key ON user_emails (value_key)",
+                """
+                CREATE TABLE "groups" (
+                    id \(key) PRIMARY KEY,
+                    display_name TEXT NOT NULL,
+                    display_name_key \(key) NOT NULL,
+                    external_id \(key),
+                    description TEXT,
+                    origin TEXT NOT NULL,
+                    connection_id TEXT REFERENCES connections(id),
+                    archived_at BIGINT,
+                    version INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    resource \(json) NOT NULL
+                )
+                """,
+                #"CREATE UNIQUE INDEX groups_display_name_key ON "groups" (display_name_key)"#,
+                #"CREATE INDEX groups_external_id ON "groups" (external_id)"#,
+                #"CREATE INDEX groups_created_at ON "groups" (created_at)"#,
+                #"CREATE INDEX groups_updated_at ON "groups" (updated_at)"#,
+                """
+                CREATE TABLE memberships (
+                    group_id \(key) NOT NULL REFERENCES "groups"(id) ON DELETE CASCADE,
+                    user_id \(key) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    source TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (group_id, user_id, source)
+                )
+                """,
+                "CREATE INDEX memberships_user ON memberships (user_id, source)",
+                """
+                CREATE TABLE scim_tokens (
+                    id TEXT PRIMARY KEY,
+                    connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    scope TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    last_used_at BIGINT,
+                    expires_at BIGINT,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX scim_tokens_connection ON scim_tokens (connection_id)",
+                """
+                CREATE TABLE accounts (
+                    id TEXT PRIMARY KEY,
+                    user_name TEXT NOT NULL,
+                    user_name_key \(key) NOT NULL UNIQUE,
+                    password_hash TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    disabled_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE role_assignments (
+                    role TEXT NOT NULL,
+                    subject_kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (role, subject_kind, subject_id)
+                )
+                """,
+                """
+                CREATE TABLE sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sessions_expires_at ON sessions (expires_at)",
+                """
+                CREATE TABLE activity (
+                    id TEXT PRIMARY KEY,
+                    at BIGINT NOT NULL,
+                    connection_id TEXT,
+                    actor TEXT,
+                    method TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    resource_type TEXT,
+                    resource_id TEXT,
+                    summary TEXT NOT NULL,
+                    detail TEXT,
+                    duration_us BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX activity_at ON activity (at)",
+                "CREATE INDEX activity_connection_at ON activity (connection_id, at)",
+                "CREATE INDEX activity_resource ON activity (resource_type, resource_id)",
+            ]
+        }
+    ]
+}

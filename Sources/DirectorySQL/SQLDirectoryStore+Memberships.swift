@@ -1,0 +1,189 @@
+import Directory
+
+extension SQLDirectoryStore {
+    /// `(?1, ?2, …)` for `count` placeholders starting after `offset`.
+    func list(_ count: Int, after offset: Int) -> String {
+        "(" + (1...max(1, count)).map { dialect.placeholder(offset + $0) }.joined(separator: ", ") + ")"
+    }
+
+    static func chunks(_ ids: [String]) -> [[String]] {
+        stride(from: 0, to: ids.count, by: chunkSize).map { Array(ids[$0..<min($0 + chunkSize, ids.count)]) }
+    }
+
+    static func unique(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
+    }
+
+    func requireGroup(_ groupID: String, on connection: any SQLConnection) async throws {
+        let rows = try await connection.query(
+            "SELECT 1 FROM \"groups\" WHERE id = \(dialect.placeholder(1)) AND archived_at IS NULL", [.text(groupID)])
+        if rows.isEmpty { throw StoreError.notFound("Group \(groupID)") }
+    }
+
+    func bumpGroup(_ groupID: String, at: Timestamp, on connection: any SQLConnection) async throws {
+        _ = try await connection.query(
+            "UPDATE \"groups\" SET version = version + 1, updated_at = \(dialect.placeholder(1)) WHERE id = \(dialect.placeholder(2))",
+            [at.sql, .text(groupID)])
+    }
+
+    /// Inserts rows for the ids that name a live user; reports the added and the missing.
+    func insertMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp, on connection: any SQLConnection
+    ) async throws -> MembershipChange {
+        var change = MembershipChange()
+        for chunk in Self.chunks(Self.unique(userIDs)) {
+            let existing = try await connection.query(
+                "SELECT id FROM users WHERE archived_at IS NULL AND id IN \(list(chunk.count, after: 0))",
+                chunk.map { .text($0) })
+            let found = Set(existing.compactMap { $0.first?.text })
+            change.missing += chunk.filter { !found.contains($0) }
+            let present = chunk.filter { found.contains($0) }
+            guard !present.isEmpty else { continue }
+            // `WHERE` before `ON CONFLICT` keeps SQLite's parser from reading it as a join clause.
+            let rows = try await connection.query(
+                "INSERT INTO memberships (group_id, user_id, source, created_at) SELECT \(dialect.placeholder(1)), users.id, \(dialect.placeholder(2)), \(dialect.placeholder(3)) FROM users WHERE users.id IN \(list(present.count, after: 3)) ON CONFLICT DO NOTHING RETURNING user_id",
+                [.text(groupID), .text(source.rawValue), at.sql] + present.map { .text($0) })
+            change.added += rows.compactMap { $0.first?.text }
+        }
+        return change
+    }
+
+    func deleteMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, on connection: any SQLConnection
+    )
+        async throws -> [String]
+    {
+        var removed: [String] = []
+        for chunk in Self.chunks(Self.unique(userIDs)) {
+            let rows = try await connection.query(
+                "DELETE FROM memberships WHERE group_id = \(dialect.placeholder(1)) AND source = \(dialect.placeholder(2)) AND user_id IN \(list(chunk.count, after: 2)) RETURNING user_id",
+                [.text(groupID), .text(source.rawValue)] + chunk.map { .text($0) })
+            removed += rows.compactMap { $0.first?.text }
+        }
+        return removed
+    }
+
+    public func addMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp
+    )
+        async throws(StoreError) -> MembershipChange
+    {
+        try await write { connection in
+            try await requireGroup(groupID, on: connection)
+            let change = try await insertMembers(
+                groupID: groupID, userIDs: userIDs, source: source, at: at, on: connection)
+            if !change.isEmpty { try await bumpGroup(groupID, at: at, on: connection) }
+            return change
+        }
+    }
+
+    public func removeMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp
+    )
+        async throws(StoreError) -> MembershipChange
+    {
+        try await write { connection in
+            try await requireGroup(groupID, on: connection)
+            let removed = try await deleteMembers(groupID: groupID, userIDs: userIDs, source: source, on: connection)
+            if !removed.isEmpty { try await bumpGroup(groupID, at: at, on: connection) }
+            return MembershipChange(removed: removed)
+        }
+    }
+
+    public func replaceMembers(
+        groupID: String, userIDs: [String], source: MembershipSource, at: Timestamp
+    )
+        async throws(StoreError) -> MembershipChange
+    {
+        let dialect = self.dialect
+        return try await write { connection in
+            try await requireGroup(groupID, on: connection)
+            let current = try await connection.query(
+                "SELECT user_id FROM memberships WHERE group_id = \(dialect.placeholder(1)) AND source = \(dialect.placeholder(2))",
+                [.text(groupID), .text(source.rawValue)]
+            ).compactMap { $0.first?.text }
+            let wanted = Self.unique(userIDs)
+            let wantedSet = Set(wanted)
+            let currentSet = Set(current)
+            let removed = try await deleteMembers(
+                groupID: groupID, userIDs: current.filter { !wantedSet.contains($0) }, source: source, on: connection)
+            var change = try await insertMembers(
+                groupID: groupID, userIDs: wanted.filter { !currentSet.contains($0) }, source: source, at: at,
+                on: connection)
+            change.removed = removed
+            if !change.isEmpty { try await bumpGroup(groupID, at: at, on: connection) }
+            return change
+        }
+    }
+
+    public func memberships(
+        groupID: String, source: MembershipSource?, offset: Int, count: Int
+    )
+        async throws(StoreError) -> [Membership]
+    {
+        var binds = SQLBinds(dialect: dialect)
+        var sql =
+            "SELECT group_id, user_id, source, created_at FROM memberships WHERE group_id = \(binds.add(.text(groupID)))"
+        if let source { sql += " AND source = \(binds.add(.text(source.rawValue)))" }
+        sql +=
+            " ORDER BY user_id, source LIMIT \(binds.add(.integer(Int64(max(0, count))))) OFFSET \(binds.add(.integer(Int64(max(0, offset)))))"
+        let values = binds.values
+        let query = sql
+        return try await read { connection in
+            try await connection.query(query, values).map { row in
+                var reader = RowReader(row)
+                return Membership(
+                    groupID: reader.text(), userID: reader.text(), source: MembershipSource(rawValue: reader.text()),
+                    createdAt: reader.timestamp())
+            }
+        }
+    }
+
+    public func memberCount(groupID: String) async throws(StoreError) -> Int {
+        let sql = "SELECT COUNT(DISTINCT user_id) FROM memberships WHERE group_id = \(dialect.placeholder(1))"
+        return try await read { connection in
+            Int(try await connection.query(sql, [.text(groupID)]).first?.first?.integer ?? 0)
+        }
+    }
+
+    public func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping] {
+        let sql =
+            "SELECT g.id, g.display_name, m.source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
+        return try await read { connection in
+            var mappings: [UserGroupMapping] = []
+            for row in try await connection.query(sql, [.text(userID)]) {
+                var reader = RowReader(row)
+                let id = reader.text()
+                let name = reader.text()
+                let source = MembershipSource(rawValue: reader.text())
+                if mappings.last?.groupID == id {
+                    mappings[mappings.count - 1].sources.append(source)
+                } else {
+                    mappings.append(UserGroupMapping(groupID: id, displayName: name, sources: [source]))
+                }
+            }
+            return mappings
+        }
+    }
+
+    public func usersWithoutMemberships(
+        among userIDs: [String], source: MembershipSource
+    ) async throws(StoreError)
+        -> [String]
+    {
+        let ids = Self.unique(userIDs)
+        guard !ids.isEmpty else { return [] }
+        let dialect = self.dialect
+        return try await read { connection in
+            var kept = Set<String>()
+            for chunk in Self.chunks(ids) {
+                let rows = try await connection.query(
+                    "SELECT DISTINCT user_id FROM memberships WHERE source = \(dialect.placeholder(1)) AND user_id IN \(list(chunk.count, after: 1))",
+                    [.text(source.rawValue)] + chunk.map { .text($0) })
+                kept.formUnion(rows.compactMap { $0.first?.text })
+            }
+            return ids.filter { !kept.contains($0) }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// A value bound to, or read from, SQL: the common ground of SQLite's storage classes and the
+/// PostgreSQL types this schema uses (`TEXT`, `BIGINT`/`INTEGER`/`SMALLINT`, `JSONB` read as text).
+public enum SQLValue: Sendable, Hashable, CustomStringConvertible {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public var description: String {
+        switch self {
+        case .null: return "NULL"
+        case .integer(let value): return String(value)
+        case .real(let value): return String(value)
+        case .text(let value): return "'\(value.replacingSingleQuotes())'"
+        }
+    }
+
+    public var text: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+
+    public var integer: Int64? {
+        switch self {
+        case .integer(let value): return value
+        case .real(let value): return Int64(exactly: value)
+        default: return nil
+        }
+    }
+
+    public static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
+    public static func optional(_ integer: Int64?) -> SQLValue { integer.map { .integer($0) } ?? .null }
+    public static func bool(_ flag: Bool?) -> SQLValue { flag.map { .integer($0 ? 1 : 0) } ?? .null }
+}
+
+extension String {
+    func replacingSingleQuotes() -> String {
+        var output = ""
+        for character in self {
+            if character == "'" { output += "''" } else { output.append(character) }
+        }
+        return output
+    }
+}
+
+/// SQL text with its binds; a value is never spliced into the text.
+public struct SQLFragment: Sendable, Hashable, CustomStringConvertible {
+    public var sql: String
+    public var binds: [SQLValue]
+
+    public init(_ sql: String, _ binds: [SQLValue] = []) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    public var description: String {
+        binds.isEmpty ? sql : "\(sql)  -- \(binds.map(\.description).joined(separator: ", "))"
+    }
+}
+
+/// One result row, by column position.
+public typealias SQLRow = [SQLValue]
+
+/// A connection statements run on: inside a transaction when handed out by ``SQLDatabase/write(_:)``.
+public protocol SQLConnection: Sendable {
+    /// Runs one statement and returns its rows (empty for statements without results).
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+/// What a back end provides: a dialect and connections. Everything else — the SQL text, the
+/// mapping of rows to domain values, the rules — is shared in ``SQLDirectoryStore``.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` on a connection for reading (a reader of the pool).
+    func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Runs `body` in a transaction on a connection for writing; commits when `body` returns,
+    /// rolls back when it throws.
+    func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    /// Translates a driver error to a ``StoreErrorKind``.
+    func classify(_ error: any Error) -> SQLErrorKind
+}
+
+/// What a driver error means to the store.
+public enum SQLErrorKind: Sendable, Hashable {
+    /// A unique constraint failed; the constraint or index name if known.
+    case uniqueViolation(String)
+    case foreignKeyViolation(String)
+    /// Anything else, with a detail safe to log.
+    case other(String)
+}

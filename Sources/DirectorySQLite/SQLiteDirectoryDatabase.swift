@@ -1,0 +1,219 @@
+import Directory
+import DirectorySQL
+import Logging
+import SCIM
+import SQLiteNIO
+
+/// How hard SQLite works to keep an acknowledged write through a power loss.
+public enum SQLiteSynchronous: String, Sendable, Hashable {
+    /// `synchronous=FULL`: a committed write survives power loss (the default).
+    case full = "FULL"
+    /// `synchronous=NORMAL`: faster in WAL mode; the last commits may be lost on power loss.
+    case normal = "NORMAL"
+}
+
+/// SQLite through sqlite-nio (which bundles its own SQLite, so nothing comes from the system):
+/// WAL, one writer connection with writes serialized, a small pool of reader connections that run
+/// one query at a time, foreign keys on, a busy timeout.
+public final class SQLiteDirectoryDatabase: SQLDatabase {
+    public let dialect = SQLDialect.sqlite
+    private let writer: SQLiteConnection
+    private let writeLock = AsyncLock()
+    private let readers: ConnectionPool<SQLiteConnection>
+    private let all: [SQLiteConnection]
+
+    /// `scim_fold(x)`: `String.scimCaseFolded`, so SQL and the SCIM evaluator fold identically
+    /// (SQLite's own `lower()` folds ASCII only).
+    static let fold = SQLiteCustomFunction("scim_fold", argumentCount: 1, pure: true) { arguments in
+        guard let first = arguments.first else { return nil }
+        switch first {
+        case .text(let text): return text.scimCaseFolded
+        case .null: return nil
+        default: return first.string?.scimCaseFolded
+        }
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = ConnectionPool(readers)
+        self.all = [writer] + readers
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    public static func open(
+        path: String, readers: Int = 2, synchronous: SQLiteSynchronous = .full,
+        logger: Logger = Logger(label: "account-console.sqlite")
+    ) async throws(StoreError) -> SQLiteDirectoryDatabase {
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await configure(writer)
+            _ = try await writer.query("PRAGMA journal_mode = WAL", [])
+            _ = try await writer.query("PRAGMA synchronous = \(synchronous.rawValue)", [])
+            var pool: [SQLiteConnection] = []
+            for _ in 0..<max(1, readers) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                try await configure(reader)
+                pool.append(reader)
+            }
+            return SQLiteDirectoryDatabase(writer: writer, readers: pool)
+        } catch {
+            throw .unavailable("cannot open the SQLite database at \(path): \(error)")
+        }
+    }
+
+    private static func configure(_ connection: SQLiteConnection) async throws {
+        // sqlite-nio installs a busy handler that retries forever; a timeout replaces it.
+        _ = try await connection.query("PRAGMA busy_timeout = 5000", [])
+        _ = try await connection.query("PRAGMA foreign_keys = ON", [])
+        // `LIKE` must be case-sensitive: case-insensitive comparisons fold both sides first.
+        _ = try await connection.query("PRAGMA case_sensitive_like = ON", [])
+        try await connection.install(customFunction: fold)
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        let connection = await readers.acquire()
+        do {
+            let result = try await body(SQLiteStatementRunner(connection: connection))
+            await readers.release(connection)
+            return result
+        } catch {
+            await readers.release(connection)
+            throw error
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        await writeLock.lock()
+        let runner = SQLiteStatementRunner(connection: writer)
+        do {
+            _ = try await runner.query(dialect.beginWrite, [])
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
+        do {
+            let result = try await body(runner)
+            _ = try await runner.query("COMMIT", [])
+            await writeLock.unlock()
+            return result
+        } catch {
+            _ = try? await runner.query("ROLLBACK", [])
+            await writeLock.unlock()
+            throw error
+        }
+    }
+
+    public func classify(_ error: any Error) -> SQLErrorKind {
+        guard let error = error as? SQLiteError else { return .other(String(describing: error)) }
+        switch error.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return .uniqueViolation(error.message)
+        case .constraintForeignKeyFailed: return .foreignKeyViolation(error.message)
+        default: return .other(error.message)
+        }
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        for connection in all { try? await connection.close() }
+    }
+}
+
+/// Runs statements on one sqlite-nio connection.
+struct SQLiteStatementRunner: SQLConnection {
+    let connection: SQLiteConnection
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let rows = try await connection.query(sql, binds.map(Self.data))
+        return rows.map { row in row.columns.map { Self.value($0.data) } }
+    }
+
+    static func data(_ value: SQLValue) -> SQLiteData {
+        switch value {
+        case .null: return .null
+        case .integer(let integer): return .integer(SQLiteInt64(integer))
+        case .real(let double): return .float(double)
+        case .text(let text): return .text(text)
+        }
+    }
+
+    static func value(_ data: SQLiteData) -> SQLValue {
+        switch data {
+        case .null: return .null
+        case .integer(let integer): return .integer(Int64(integer))
+        case .float(let double): return .real(double)
+        case .text(let text): return .text(text)
+        case .blob(let buffer): return .text(String(buffer: buffer))
+        }
+    }
+}
+
+/// A FIFO async mutex: one writer transaction at a time on the single writer connection.
+actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+/// A pool of connections each used by one caller at a time.
+actor ConnectionPool<Connection: Sendable> {
+    private var idle: [Connection]
+    private var waiters: [CheckedContinuation<Connection, Never>] = []
+
+    init(_ connections: [Connection]) {
+        self.idle = connections
+    }
+
+    func acquire() async -> Connection {
+        if let connection = idle.popLast() { return connection }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release(_ connection: Connection) {
+        if waiters.isEmpty {
+            idle.append(connection)
+        } else {
+            waiters.removeFirst().resume(returning: connection)
+        }
+    }
+}
+
+/// The SQLite directory store: the shared SQL store over an SQLite database.
+public enum SQLiteDirectoryStore {
+    /// Opens the database at `path` and returns the store; with `migrate`, applies pending
+    /// migrations, otherwise fails with `schemaOutdated` on an older schema.
+    public static func open(
+        path: String, migrate: Bool, clock: any DirectoryClock, readers: Int = 2,
+        synchronous: SQLiteSynchronous = .full,
+        logger: Logger = Logger(label: "account-console.sqlite")
+    ) async throws(StoreError) -> (store: SQLDirectoryStore, database: SQLiteDirectoryDatabase) {
+        let database = try await SQLiteDirectoryDatabase.open(
+            path: path, readers: readers, synchronous: synchronous, logger: logger)
+        let store = SQLDirectoryStore(database: database)
+        do {
+            if migrate {
+                try await store.migrate(at: clock.now())
+            } else {
+                try await store.checkSchema()
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        return (store, database)
+    }
+}

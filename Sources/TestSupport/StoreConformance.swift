@@ -1,0 +1,442 @@
+import Directory
+import SCIM
+import Testing
+
+/// One check of the store contract, run against every back end.
+public struct StoreCheck: Sendable, CustomTestStringConvertible {
+    public let name: String
+    public let run: @Sendable (any DirectoryStore, DirectoryFixtures) async throws -> Void
+
+    public init(_ name: String, _ run: @escaping @Sendable (any DirectoryStore, DirectoryFixtures) async throws -> Void)
+    {
+        self.name = name
+        self.run = run
+    }
+
+    public var testDescription: String { name }
+}
+
+/// Expects `body` to fail with exactly `expected`.
+func expectStoreError(
+    _ expected: StoreError, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async {
+    do {
+        try await body()
+        Issue.record("expected \(expected), but nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as StoreError {
+        #expect(error == expected, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(expected), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// The store conformance suite (DESIGN.md "one store conformance suite runs against both").
+public enum StoreConformance {
+    public static let checks: [StoreCheck] = users + groups + memberships + administration + concurrency
+
+    static let users: [StoreCheck] = [
+        StoreCheck("create and read a user by id and by case-insensitive userName") { store, fixtures in
+            let user = fixtures.user("ada.lovelace@example.test", extra: ["displayName": "Ada", "externalId": "00u1"])
+            let created = try await store.createUser(user)
+            #expect(created == user)
+            #expect(try await store.user(id: user.id) == user)
+            #expect(try await store.user(userName: "ADA.LOVELACE@EXAMPLE.TEST") == user)
+            #expect(try await store.user(id: "00000000-0000-4000-8000-ffffffffffff") == nil)
+        },
+        StoreCheck("userName is unique case-insensitively") { store, fixtures in
+            _ = try await store.createUser(fixtures.user("grace@example.test"))
+            await expectStoreError(.uniqueness(attribute: "userName", value: "GRACE@example.test")) {
+                _ = try await store.createUser(fixtures.user("GRACE@example.test"))
+            }
+            let other = try await store.createUser(fixtures.user("other@example.test"))
+            var renamed = other
+            renamed.setResource(other.resource.updating("userName", "Grace@Example.Test"))
+            await expectStoreError(.uniqueness(attribute: "userName", value: "Grace@Example.Test")) {
+                _ = try await store.replaceUser(renamed, expectedVersion: 1)
+            }
+            #expect(try await store.user(id: other.id)?.userName == "other@example.test")
+        },
+        StoreCheck("every write bumps the version; a stale version is refused") { store, fixtures in
+            let user = try await store.createUser(fixtures.user("v@example.test"))
+            var changed = user
+            changed.setResource(user.resource.updating("displayName", "First"))
+            let first = try await store.replaceUser(changed, expectedVersion: 1)
+            #expect(first.version == 2)
+            #expect(try await store.user(id: user.id)?.version == 2)
+            changed.setResource(user.resource.updating("displayName", "Second"))
+            await expectStoreError(.versionMismatch(expected: 1, current: 2)) {
+                _ = try await store.replaceUser(changed, expectedVersion: 1)
+            }
+            #expect(try await store.user(id: user.id)?.displayName == "First")
+            var missing = fixtures.user("missing@example.test")
+            missing.version = 1
+            await expectStoreError(.notFound("User \(missing.id)")) {
+                _ = try await store.replaceUser(missing, expectedVersion: 1)
+            }
+        },
+        StoreCheck("delete removes the user and its memberships") { store, fixtures in
+            let user = try await store.createUser(fixtures.user("gone@example.test"))
+            let group = try await store.createGroup(fixtures.group("Leavers"))
+            _ = try await store.addMembers(
+                groupID: group.id, userIDs: [user.id], source: .manual, at: fixtures.clock.now())
+            try await store.deleteUser(id: user.id)
+            #expect(try await store.user(id: user.id, includeArchived: true) == nil)
+            #expect(try await store.memberCount(groupID: group.id) == 0)
+            await expectStoreError(.notFound("User \(user.id)")) { try await store.deleteUser(id: user.id) }
+        },
+        StoreCheck("archive hides a user; restore brings it back") { store, fixtures in
+            let user = try await store.createUser(fixtures.user("archived@example.test"))
+            var archived = user
+            archived.archivedAt = fixtures.clock.now()
+            _ = try await store.replaceUser(archived, expectedVersion: 1)
+            #expect(try await store.user(id: user.id) == nil)
+            #expect(try await store.user(id: user.id, includeArchived: true)?.archivedAt == fixtures.clock.now())
+            #expect(try await store.user(userName: "archived@example.test")?.isArchived == true)
+            #expect(try await store.users(ResourceQuery()).totalResults == 0)
+            #expect(try await store.users(ResourceQuery(includeArchived: true)).totalResults == 1)
+            var restored = try #require(try await store.user(id: user.id, includeArchived: true))
+            restored.archivedAt = nil
+            _ = try await store.replaceUser(restored, expectedVersion: 2)
+            #expect(try await store.user(id: user.id)?.version == 3)
+        },
+        StoreCheck("paging is stable: offsets and cursors walk every user once") { store, fixtures in
+            var ids: [String] = []
+            for index in 0..<25 { ids.append(try await store.createUser(fixtures.user("p\(index)@example.test")).id) }
+            var seen: [String] = []
+            for offset in stride(from: 0, to: 25, by: 10) {
+                let page = try await store.users(ResourceQuery(offset: offset, count: 10))
+                #expect(page.totalResults == 25)
+                seen += page.items.map(\.id)
+            }
+            #expect(seen == ids.sorted())
+            var cursor: String?
+            var walked: [String] = []
+            repeat {
+                let page = try await store.users(ResourceQuery(count: 7, after: cursor))
+                #expect(page.totalResults == 25)
+                walked += page.items.map(\.id)
+                cursor = page.items.count == 7 ? page.items.last?.id : nil
+            } while cursor != nil
+            #expect(walked == ids.sorted())
+            #expect(try await store.users(ResourceQuery(count: 0)).items.isEmpty)
+            #expect(try await store.users(ResourceQuery(offset: 1000, count: 10)).items.isEmpty)
+        },
+        StoreCheck("filters and sorting through the store") { store, fixtures in
+            _ = try await store.createUser(
+                fixtures.user(
+                    "b@example.test",
+                    extra: [
+                        "externalId": "00uB", "displayName": "Bravo",
+                        "emails": [
+                            ["value": "B@Work.Example", "type": "work"],
+                            ["value": "b@home.example", "type": "home", "primary": true],
+                        ],
+                    ]))
+            _ = try await store.createUser(
+                fixtures.user("A@example.test", extra: ["displayName": "alpha", "active": false]))
+            _ = try await store.createUser(fixtures.user("c@example.test", extra: ["title": "100% sure_thing"]))
+            func names(_ filter: String, sort: String? = nil, order: String? = nil) async throws -> [String] {
+                let query = ResourceQuery(
+                    filter: try ResourceType.user.resolveFilter(filter),
+                    sort: try SortSpecification(sortBy: sort, sortOrder: order, resourceType: .user))
+                return try await store.users(query).items.map(\.userName)
+            }
+            #expect(try await names(#"userName eq "a@EXAMPLE.test""#) == ["A@example.test"])
+            #expect(try await names(#"externalId eq "00uB""#) == ["b@example.test"])
+            #expect(try await names(#"externalId eq "00ub""#) == [])
+            #expect(try await names(#"emails[type eq "work"].value eq "b@work.example""#) == ["b@example.test"])
+            #expect(try await names(#"emails[type eq "home" and primary eq true]"#) == ["b@example.test"])
+            #expect(try await names("active eq false") == ["A@example.test"])
+            #expect(try await names(#"title co "0% s""#) == ["c@example.test"])
+            #expect(try await names(#"title co "%""#) == ["c@example.test"])
+            #expect(try await names(#"title co "e_t""#) == ["c@example.test"])
+            #expect(try await names(#"title co "x_t""#) == [])
+            #expect(try await names(#"title sw "100%""#) == ["c@example.test"])
+            #expect(try await names(#"userName sw "a""#) == ["A@example.test"])
+            #expect(try await names(#"meta.resourceType eq "User""#, sort: "userName").count == 3)
+            #expect(
+                try await names("userName pr", sort: "displayName") == [
+                    "A@example.test", "b@example.test", "c@example.test",
+                ])
+            #expect(
+                try await names("userName pr", sort: "displayName", order: "descending") == [
+                    "c@example.test", "b@example.test", "A@example.test",
+                ])
+            #expect(
+                try await names("userName pr", sort: "emails") == [
+                    "A@example.test", "b@example.test", "c@example.test",
+                ])
+        },
+    ]
+
+    static let groups: [StoreCheck] = [
+        StoreCheck("groups: create, read, rename, displayName unique case-insensitively, delete") { store, fixtures in
+            let group = try await store.createGroup(fixtures.group("Engineering", extra: ["externalId": "okta-g1"]))
+            #expect(try await store.group(id: group.id) == group)
+            #expect(try await store.group(displayName: "ENGINEERING")?.id == group.id)
+            await expectStoreError(.uniqueness(attribute: "displayName", value: "engineering")) {
+                _ = try await store.createGroup(fixtures.group("engineering"))
+            }
+            var renamed = group
+            renamed.setResource(group.resource.updating("displayName", "Engineers"))
+            let stored = try await store.replaceGroup(renamed, expectedVersion: 1)
+            #expect(stored.version == 2)
+            #expect(try await store.group(displayName: "engineers")?.version == 2)
+            let listed = try await store.groups(
+                ResourceQuery(filter: try ResourceType.group.resolveFilter(#"displayName eq "ENGINEERS""#)))
+            #expect(listed.items.map(\.id) == [group.id])
+            try await store.deleteGroup(id: group.id)
+            #expect(try await store.group(id: group.id) == nil)
+            await expectStoreError(.notFound("Group \(group.id)")) { try await store.deleteGroup(id: group.id) }
+        }
+    ]
+
+    static let memberships: [StoreCheck] = [
+        StoreCheck("memberships by source: manual rows survive a connection's writes") { store, fixtures in
+            let okta = try await store.createConnection(fixtures.connection("Okta"))
+            let source = MembershipSource.connection(okta.id)
+            let group = try await store.createGroup(fixtures.group("Pushed", origin: .idp(connectionID: okta.id)))
+            var users: [User] = []
+            for name in ["a", "b", "c"] {
+                users.append(try await store.createUser(fixtures.user("\(name)@example.test")))
+            }
+            let now = fixtures.clock.now()
+            let manual = try await store.addMembers(groupID: group.id, userIDs: [users[0].id], source: .manual, at: now)
+            #expect(manual.added == [users[0].id])
+            let missingID = "00000000-0000-4000-8000-00000000dead"
+            let pushed = try await store.addMembers(
+                groupID: group.id, userIDs: [users[0].id, users[1].id, users[1].id, missingID], source: source, at: now)
+            #expect(pushed.added.sorted() == [users[0].id, users[1].id].sorted())
+            #expect(pushed.missing == [missingID])
+            let again = try await store.addMembers(groupID: group.id, userIDs: [users[1].id], source: source, at: now)
+            #expect(again.isEmpty)
+            #expect(try await store.memberCount(groupID: group.id) == 2)
+            #expect(try await store.group(id: group.id)?.version == 3)
+            let mappings = try await store.groupMappings(userID: users[0].id)
+            #expect(mappings.map(\.groupID) == [group.id])
+            #expect(Set(mappings.first?.sources ?? []) == [.manual, source])
+            // The connection removes a: the manual row stays.
+            let removed = try await store.removeMembers(
+                groupID: group.id, userIDs: [users[0].id], source: source, at: now)
+            #expect(removed.removed == [users[0].id])
+            #expect(try await store.groupMappings(userID: users[0].id).first?.sources == [.manual])
+            // Replace-all for the source touches only that source's rows.
+            let replaced = try await store.replaceMembers(
+                groupID: group.id, userIDs: [users[2].id], source: source, at: now)
+            #expect(replaced.added == [users[2].id])
+            #expect(replaced.removed == [users[1].id])
+            let rows = try await store.memberships(groupID: group.id, source: nil, offset: 0, count: 10)
+            #expect(
+                Set(rows.map { "\($0.userID)/\($0.source)" }) == ["\(users[0].id)/manual", "\(users[2].id)/\(okta.id)"])
+            let onlySource = try await store.memberships(groupID: group.id, source: source, offset: 0, count: 10)
+            #expect(onlySource.map(\.userID) == [users[2].id])
+            // The orphan query: b lost its last row from the connection; c did not; a never had one left.
+            let orphans = try await store.usersWithoutMemberships(
+                among: [users[0].id, users[1].id, users[2].id], source: source)
+            #expect(Set(orphans) == [users[0].id, users[1].id])
+        },
+        StoreCheck("membership writes to a missing or archived group are notFound; archived users are missing") {
+            store, fixtures in
+            let user = try await store.createUser(fixtures.user("m@example.test"))
+            let ghost = "00000000-0000-4000-8000-0000000000ff"
+            await expectStoreError(.notFound("Group \(ghost)")) {
+                _ = try await store.addMembers(
+                    groupID: ghost, userIDs: [user.id], source: .manual, at: fixtures.clock.now())
+            }
+            let group = try await store.createGroup(fixtures.group("G"))
+            var archived = user
+            archived.archivedAt = fixtures.clock.now()
+            _ = try await store.replaceUser(archived, expectedVersion: 1)
+            let change = try await store.addMembers(
+                groupID: group.id, userIDs: [user.id], source: .manual, at: fixtures.clock.now())
+            #expect(change.missing == [user.id])
+            #expect(change.added.isEmpty)
+        },
+        StoreCheck("filters on members and groups") { store, fixtures in
+            let user = try await store.createUser(fixtures.user("member@example.test"))
+            let other = try await store.createUser(fixtures.user("other@example.test"))
+            let group = try await store.createGroup(fixtures.group("Admins"))
+            _ = try await store.createGroup(fixtures.group("Empty"))
+            _ = try await store.addMembers(
+                groupID: group.id, userIDs: [user.id], source: .manual, at: fixtures.clock.now())
+            let byMember = try await store.groups(
+                ResourceQuery(filter: try ResourceType.group.resolveFilter(#"members.value eq "\#(user.id)""#)))
+            #expect(byMember.items.map(\.displayName) == ["Admins"])
+            let withMembers = try await store.groups(
+                ResourceQuery(filter: try ResourceType.group.resolveFilter("members pr")))
+            #expect(withMembers.items.map(\.displayName) == ["Admins"])
+            let byGroup = try await store.users(
+                ResourceQuery(filter: try ResourceType.user.resolveFilter(#"groups.display eq "admins""#)))
+            #expect(byGroup.items.map(\.id) == [user.id])
+            let notIn = try await store.users(
+                ResourceQuery(filter: try ResourceType.user.resolveFilter(#"groups.value ne "\#(group.id)""#)))
+            #expect(notIn.items.map(\.id) == [other.id])
+        },
+    ]
+
+    static let administration: [StoreCheck] = [
+        StoreCheck("connections and tokens: by name, by SHA-256, last used, revoked") { store, fixtures in
+            let connection = try await store.createConnection(fixtures.connection("Okta Production"))
+            #expect(try await store.connection(name: "okta production") == connection)
+            await expectStoreError(.uniqueness(attribute: "name", value: "OKTA PRODUCTION")) {
+                _ = try await store.createConnection(fixtures.connection("OKTA PRODUCTION"))
+            }
+            var updated = connection
+            updated.onDeactivate = .delete
+            updated.orphanRule = .off
+            _ = try await store.updateConnection(updated)
+            #expect(try await store.connection(id: connection.id) == updated)
+            let now = fixtures.clock.now()
+            let token = ScimToken(
+                id: fixtures.ids.next(), connectionID: connection.id, name: "okta", prefix: "ac_1234",
+                sha256: String(repeating: "ab", count: 32), scope: .provision, createdAt: now)
+            _ = try await store.createToken(token)
+            #expect(try await store.token(sha256: token.sha256) == token)
+            #expect(try await store.token(sha256: String(repeating: "cd", count: 32)) == nil)
+            fixtures.clock.advance(seconds: 60)
+            try await store.markTokenUsed(id: token.id, at: fixtures.clock.now())
+            try await store.revokeToken(id: token.id, at: fixtures.clock.now())
+            let revoked = try #require(try await store.token(sha256: token.sha256))
+            #expect(revoked.lastUsedAt == fixtures.clock.now())
+            #expect(!revoked.isUsable(at: fixtures.clock.now()))
+            #expect(try await store.tokens(connectionID: connection.id).map(\.id) == [token.id])
+            #expect(try await store.connections().map(\.id) == [connection.id])
+            try await store.deleteConnection(id: connection.id)
+            #expect(try await store.token(sha256: token.sha256) == nil)
+        },
+        StoreCheck("accounts, roles and sessions") { store, fixtures in
+            let now = fixtures.clock.now()
+            let account = try await store.createAccount(
+                Account(id: fixtures.ids.next(), userName: "admin", passwordHash: "$2b$12$hash", createdAt: now))
+            #expect(try await store.account(userName: "ADMIN") == account)
+            await expectStoreError(.uniqueness(attribute: "userName", value: "Admin")) {
+                _ = try await store.createAccount(
+                    Account(id: fixtures.ids.next(), userName: "Admin", passwordHash: "x", createdAt: now))
+            }
+            try await store.assignRole(RoleAssignment(role: .admin, subject: .account(account.id), createdAt: now))
+            try await store.assignRole(RoleAssignment(role: .admin, subject: .account(account.id), createdAt: now))
+            try await store.assignRole(RoleAssignment(role: .viewer, subject: .group("g1"), createdAt: now))
+            #expect(try await store.roleAssignments().count == 2)
+            try await store.removeRole(.viewer, from: .group("g1"))
+            #expect(try await store.roleAssignments().map(\.subject) == [.account(account.id)])
+            let session = Session(
+                idHash: "h1", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600))
+            try await store.createSession(session)
+            #expect(try await store.session(idHash: "h1") == session)
+            #expect(try await store.deleteExpiredSessions(before: now.adding(seconds: 60)) == 0)
+            #expect(try await store.deleteExpiredSessions(before: now.adding(seconds: 7200)) == 1)
+            #expect(try await store.session(idHash: "h1") == nil)
+            var disabled = account
+            disabled.disabledAt = now
+            _ = try await store.updateAccount(disabled)
+            #expect(try await store.account(id: account.id)?.disabledAt == now)
+        },
+        StoreCheck("activity: record, filter, newest first, bounded retention") { store, fixtures in
+            for index in 0..<30 {
+                fixtures.clock.advance(seconds: 1)
+                try await store.recordActivity(
+                    ActivityEvent(
+                        id: fixtures.ids.next(), at: fixtures.clock.now(), connectionID: index % 2 == 0 ? "c1" : nil,
+                        method: "PATCH", path: "/scim/v2/Groups/g", status: index % 3 == 0 ? 400 : 200,
+                        resourceType: "Group",
+                        resourceID: "g", summary: "event \(index)", detail: index % 3 == 0 ? "bad" : nil,
+                        durationMicroseconds: 42))
+            }
+            let all = try await store.activity(ActivityQuery(count: 5))
+            #expect(all.totalResults == 30)
+            #expect(all.items.map(\.summary) == ["event 29", "event 28", "event 27", "event 26", "event 25"])
+            #expect(try await store.activity(ActivityQuery(connectionID: "c1")).totalResults == 15)
+            #expect(try await store.activity(ActivityQuery(status: 400)).totalResults == 10)
+            let pruned = try await store.pruneActivity(keep: 20, before: Timestamp(microseconds: 0))
+            #expect(pruned == 10)
+            #expect(try await store.activity(ActivityQuery(count: 100)).items.last?.summary == "event 10")
+        },
+        StoreCheck("transactions: all or nothing") { store, fixtures in
+            struct Abort: Error {}
+            let first = fixtures.user("t1@example.test")
+            do {
+                try await store.transaction { transaction in
+                    _ = try await transaction.createUser(first)
+                    _ = try await transaction.createGroup(fixtures.group("T"))
+                    throw Abort()
+                }
+                Issue.record("the transaction should have thrown")
+            } catch is Abort {}
+            #expect(try await store.user(id: first.id) == nil)
+            #expect(try await store.group(displayName: "T") == nil)
+            let group = fixtures.group("T")
+            try await store.transaction { transaction in
+                _ = try await transaction.createUser(first)
+                _ = try await transaction.createGroup(group)
+                _ = try await transaction.addMembers(
+                    groupID: group.id, userIDs: [first.id], source: .manual, at: fixtures.clock.now())
+                // A failing step inside the transaction leaves the earlier steps in place.
+                await expectStoreError(.uniqueness(attribute: "userName", value: "T1@example.test")) {
+                    _ = try await transaction.createUser(fixtures.user("T1@example.test"))
+                }
+            }
+            #expect(try await store.memberCount(groupID: group.id) == 1)
+        },
+    ]
+
+    static let concurrency: [StoreCheck] = [
+        StoreCheck("64 concurrent member additions to one group lose none") { store, fixtures in
+            let group = try await store.createGroup(fixtures.group("Crowd"))
+            var ids: [String] = []
+            for index in 0..<64 {
+                ids.append(try await store.createUser(fixtures.user("crowd\(index)@example.test")).id)
+            }
+            let at = fixtures.clock.now()
+            try await withThrowingTaskGroup(of: MembershipChange.self) { tasks in
+                for id in ids {
+                    tasks.addTask {
+                        try await store.addMembers(groupID: group.id, userIDs: [id], source: .manual, at: at)
+                    }
+                }
+                var added = 0
+                for try await change in tasks { added += change.added.count }
+                #expect(added == 64)
+            }
+            #expect(try await store.memberCount(groupID: group.id) == 64)
+            #expect(try await store.group(id: group.id)?.version == 65)
+        },
+        StoreCheck("two concurrent creates of one userName: one user, one uniqueness error") {
+            (store: any DirectoryStore, fixtures: DirectoryFixtures) async throws in
+            let first = fixtures.user("race@example.test")
+            let second = fixtures.user("RACE@example.test")
+            async let a = attemptCreate(first, in: store)
+            async let b = attemptCreate(second, in: store)
+            let results = await [a, b]
+            let successes = results.filter { if case .success = $0 { return true } else { return false } }
+            let failures = results.compactMap { result -> StoreError? in
+                if case .failure(let error) = result { return error } else { return nil }
+            }
+            #expect(successes.count == 1)
+            #expect(failures.count == 1)
+            if case .uniqueness(let attribute, _)? = failures.first {
+                #expect(attribute == "userName")
+            } else {
+                Issue.record("expected a uniqueness error, got \(failures)")
+            }
+            #expect(try await store.users(ResourceQuery()).totalResults == 1)
+        },
+    ]
+}
+
+/// Creates a user, capturing the outcome instead of throwing.
+func attemptCreate(_ user: User, in store: any DirectoryStore) async -> Result<User, StoreError> {
+    do throws(StoreError) {
+        return .success(try await store.createUser(user))
+    } catch {
+        return .failure(error)
+    }
+}
+
+extension JSONObject {
+    /// A copy with one member replaced.
+    public func updating(_ key: String, _ value: JSONValue) -> JSONObject {
+        var copy = self
+        copy[key] = value
+        return copy
+    }
+}
