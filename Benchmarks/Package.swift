@@ -10,9 +10,20 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "SCIM", package: "AccountConsole"),
+                .product(name: "Directory", package: "AccountConsole"),
+                .product(name: "DirectorySQL", package: "AccountConsole"),
+                .product(name: "DirectorySQLite", package: "AccountConsole"),
+                .product(name: "DirectoryPostgres", package: "AccountConsole"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
             name: "SCIMBenchmarks",
             dependencies: [.product(name: "SCIM", package: "AccountConsole")],
             swiftSettings: [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
-        )
+        ),
     ]
 )

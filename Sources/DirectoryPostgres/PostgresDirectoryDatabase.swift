@@ -66,7 +66,7 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
     private let runTask: Task<Void, Never>
     private let logger: Logger
 
-    public init(location: PostgresLocation, logger: Logger = Logger(label: "account-console.postgres")) {
+    private init(location: PostgresLocation, logger: Logger, onStart: @escaping @Sendable () -> Void) {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database,
@@ -78,7 +78,26 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        self.runTask = Task { await client.run() }
+        self.runTask = Task {
+            onStart()
+            await client.run()
+        }
+    }
+
+    /// Connects, and returns once the client's pool is running: a lease before `run()` has been
+    /// called only logs a warning, but that warning would mislead operators.
+    public static func connect(
+        location: PostgresLocation, logger: Logger = Logger(label: "account-console.postgres")
+    )
+        async -> PostgresDirectoryDatabase
+    {
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let database = PostgresDirectoryDatabase(location: location, logger: logger) {
+            signal.yield()
+            signal.finish()
+        }
+        for await _ in started { break }
+        return database
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
@@ -163,7 +182,7 @@ public enum PostgresDirectoryStore {
         location: PostgresLocation, migrate: Bool, clock: any DirectoryClock,
         logger: Logger = Logger(label: "account-console.postgres")
     ) async throws(StoreError) -> (store: SQLDirectoryStore, database: PostgresDirectoryDatabase) {
-        let database = PostgresDirectoryDatabase(location: location, logger: logger)
+        let database = await PostgresDirectoryDatabase.connect(location: location, logger: logger)
         let store = SQLDirectoryStore(database: database)
         do {
             if migrate {

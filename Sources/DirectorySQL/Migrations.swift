@@ -68,6 +68,9 @@ public enum Migrations {
                 "CREATE INDEX users_created_at ON users (created_at)",
                 "CREATE INDEX users_updated_at ON users (updated_at)",
                 "CREATE INDEX users_connection ON users (connection_id)",
+                // The live (not archived) users in id order: what every list walks, counts and
+                // pages through, without touching the wide rows.
+                "CREATE INDEX users_live ON users (id) WHERE archived_at IS NULL",
                 """
                 CREATE TABLE user_emails (
                     user_id \(key) NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -101,6 +104,7 @@ public enum Migrations {
                 #"CREATE INDEX groups_external_id ON "groups" (external_id)"#,
                 #"CREATE INDEX groups_created_at ON "groups" (created_at)"#,
                 #"CREATE INDEX groups_updated_at ON "groups" (updated_at)"#,
+                #"CREATE INDEX groups_live ON "groups" (id) WHERE archived_at IS NULL"#,
                 """
                 CREATE TABLE memberships (
                     group_id \(key) NOT NULL REFERENCES "groups"(id) ON DELETE CASCADE,

@@ -135,9 +135,11 @@ public struct SQLDirectoryStore: DirectoryStore {
     static let userColumns =
         "id, user_name, user_name_key, external_id, display_name, given_name, family_name, primary_email, active, origin, connection_id, archived_at, version, created_at, updated_at, password_hash, resource"
 
-    var userSelect: String {
-        "SELECT users.id, users.archived_at, users.version, users.created_at, users.updated_at, users.password_hash, users.origin, users.connection_id, users.resource\(dialect.jsonTextSuffix) FROM users"
+    var userColumnList: String {
+        "users.id, users.archived_at, users.version, users.created_at, users.updated_at, users.password_hash, users.origin, users.connection_id, users.resource\(dialect.jsonTextSuffix)"
     }
+
+    var userSelect: String { "SELECT \(userColumnList) FROM users" }
 
     static func decodeUser(_ row: SQLRow) throws -> User {
         var reader = RowReader(row)
@@ -262,13 +264,12 @@ public struct SQLDirectoryStore: DirectoryStore {
     }
 
     public func users(_ query: ResourceQuery) async throws(StoreError) -> Page<User> {
-        let select = userSelect
-        return try await list(query, table: .users, select: select, decode: Self.decodeUser)
+        try await list(query, table: .users, columns: userColumnList, decode: Self.decodeUser)
     }
 
     /// A filtered, ordered page and the total count, for either table.
     func list<Item: Sendable & Hashable>(
-        _ query: ResourceQuery, table: DirectoryTable, select: String,
+        _ query: ResourceQuery, table: DirectoryTable, columns: String,
         decode: @escaping @Sendable (SQLRow) throws -> Item
     ) async throws(StoreError) -> Page<Item> {
         let compiler = SQLFilterCompiler(dialect: dialect, table: table)
@@ -297,12 +298,18 @@ public struct SQLDirectoryStore: DirectoryStore {
         let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
         let limit = binds.add(.integer(Int64(max(0, query.count))))
         let offset = binds.add(.integer(Int64(query.after == nil ? max(0, query.offset) : 0)))
-        let pageSQL = "\(select)\(pageWhere) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
+        let pageSQL =
+            "SELECT \(columns) FROM \(table.sqlName)\(pageWhere) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
         let pageBinds = binds.values
         let wantsRows = query.count > 0
         return try await read { connection in
-            let total = try await connection.query(countSQL, countBinds).first?.first?.integer ?? 0
             let items = wantsRows ? try await connection.query(pageSQL, pageBinds).map(decode) : []
+            // A page that is not full ends the results, so its end is the total: lookups (one
+            // match, or none) cost one round trip. Otherwise count (index-only, see users_live).
+            if query.after == nil, wantsRows, items.count < query.count, !items.isEmpty || query.offset <= 0 {
+                return Page(items: items, totalResults: max(0, query.offset) + items.count)
+            }
+            let total = try await connection.query(countSQL, countBinds).first?.first?.integer ?? 0
             return Page(items: items, totalResults: Int(total))
         }
     }
@@ -312,10 +319,12 @@ public struct SQLDirectoryStore: DirectoryStore {
     static let groupColumns =
         "id, display_name, display_name_key, external_id, description, origin, connection_id, archived_at, version, created_at, updated_at, resource"
 
-    var groupSelect: String {
-        #"SELECT "groups".id, "groups".archived_at, "groups".version, "groups".created_at, "groups".updated_at, "groups".origin, "groups".connection_id, "groups".resource"#
-            + "\(dialect.jsonTextSuffix) FROM \"groups\""
+    var groupColumnList: String {
+        #""groups".id, "groups".archived_at, "groups".version, "groups".created_at, "groups".updated_at, "groups".origin, "groups".connection_id, "groups".resource"#
+            + dialect.jsonTextSuffix
     }
+
+    var groupSelect: String { "SELECT \(groupColumnList) FROM \"groups\"" }
 
     static func decodeGroup(_ row: SQLRow) throws -> Group {
         var reader = RowReader(row)
@@ -403,7 +412,7 @@ public struct SQLDirectoryStore: DirectoryStore {
     }
 
     public func groups(_ query: ResourceQuery) async throws(StoreError) -> Page<Group> {
-        try await list(query, table: .groups, select: groupSelect, decode: Self.decodeGroup)
+        try await list(query, table: .groups, columns: groupColumnList, decode: Self.decodeGroup)
     }
 }
 

@@ -35,9 +35,9 @@ public struct SQLCompileError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// Compiles resolved SCIM filters (RFC 7644 §3.4.2.2) to SQL `WHERE` text and binds, with the
-/// exact semantics of `FilterEvaluator` (see docs/decisions/0002-filter-semantics.md): every leaf
-/// is two-valued (`COALESCE(…, false)`), `ne` is `NOT eq`, multi-valued attributes match through
-/// `EXISTS`, strings fold with the dialect's `scimCaseFolded` twin and order by code point,
+/// exact semantics of `FilterEvaluator` (see docs/decisions/0002-filter-semantics.md): leaves under
+/// a `NOT` are two-valued (`COALESCE(…, false)`), `ne` is `NOT eq`, multi-valued attributes match
+/// through sub-selects, strings fold with the dialect's `scimCaseFolded` twin and order by code point,
 /// `co`/`sw`/`ew` use `LIKE` with `%`, `_` and `\` escaped.
 public struct SQLFilterCompiler: Sendable {
     public var dialect: SQLDialect
@@ -50,7 +50,7 @@ public struct SQLFilterCompiler: Sendable {
 
     /// The `WHERE` text for `filter`, adding its binds to `binds`.
     public func compile(_ filter: ResolvedFilter, binds: inout SQLBinds) throws(SQLCompileError) -> String {
-        try compile(filter, context: .resource, binds: &binds)
+        try compile(filter, context: .resource, negated: false, binds: &binds)
     }
 
     /// `ORDER BY` text for a sort (or by `id` alone), always ending with `id` so pages are stable.
@@ -104,26 +104,32 @@ public struct SQLFilterCompiler: Sendable {
         var kind: Kind
     }
 
+    /// `negated` is whether an odd number of `NOT`s encloses the node. SQL's NULL (an absent
+    /// value) behaves exactly as false wherever no `NOT` encloses it, so only leaves under an odd
+    /// number of `NOT`s are made two-valued with `COALESCE`; the others stay plain comparisons
+    /// that an index can serve (a leaf at even depth only ever raises the result, so reading its
+    /// NULL as false is exact).
     private func compile(
-        _ filter: ResolvedFilter, context: Context, binds: inout SQLBinds
-    ) throws(SQLCompileError)
-        -> String
+        _ filter: ResolvedFilter, context: Context, negated: Bool, binds: inout SQLBinds
+    )
+        throws(SQLCompileError) -> String
     {
         switch filter {
         case .and(let left, let right):
-            return
-                "(\(try compile(left, context: context, binds: &binds)) AND \(try compile(right, context: context, binds: &binds)))"
+            let first = try compile(left, context: context, negated: negated, binds: &binds)
+            return "(\(first) AND \(try compile(right, context: context, negated: negated, binds: &binds)))"
         case .or(let left, let right):
-            return
-                "(\(try compile(left, context: context, binds: &binds)) OR \(try compile(right, context: context, binds: &binds)))"
+            let first = try compile(left, context: context, negated: negated, binds: &binds)
+            return "(\(first) OR \(try compile(right, context: context, negated: negated, binds: &binds)))"
         case .not(let inner):
-            return "(NOT \(try compile(inner, context: context, binds: &binds)))"
+            return "(NOT \(try compile(inner, context: context, negated: !negated, binds: &binds)))"
         case .valuePath(let path, let inner):
             guard let source = elementSource(path) else {
                 throw SQLCompileError(message: "'\(path)[…]' cannot be used in a filter on this server")
             }
+            // The sub-select's WHERE starts a fresh, un-negated context.
             return try exists(source, binds: &binds) { (binds: inout SQLBinds) throws(SQLCompileError) in
-                try compile(inner, context: .element(source), binds: &binds)
+                try compile(inner, context: .element(source), negated: false, binds: &binds)
             }
         case .present(let path):
             return try present(path, context: context, binds: &binds)
@@ -134,37 +140,35 @@ public struct SQLFilterCompiler: Sendable {
             case (.ne, .null):
                 return try present(path, context: context, binds: &binds)
             case (.ne, _):
-                return "(NOT \(try compare(path, .eq, value, context: context, binds: &binds)))"
+                let equal = try compare(path, .eq, value, context: context, negated: !negated, binds: &binds)
+                return "(NOT \(equal))"
             default:
-                return try compare(path, comparison, value, context: context, binds: &binds)
+                return try compare(path, comparison, value, context: context, negated: negated, binds: &binds)
             }
         }
     }
 
-    /// `EXISTS (SELECT 1 FROM <elements> WHERE <correlation> AND <inner>)`.
+    /// "Some element satisfies the condition". Elements kept in tables become an uncorrelated
+    /// `id IN (SELECT …)`, which both databases answer from an index (`user_emails.value_key`,
+    /// the membership keys) instead of probing every row; JSON arrays need `EXISTS` per row.
     private func exists(
         _ source: ElementSource, binds: inout SQLBinds,
         _ inner: (inout SQLBinds) throws(SQLCompileError) -> String?
     ) throws(SQLCompileError) -> String {
         let condition = try inner(&binds)
-        let from: String
-        var correlation: String
+        let whereClause = condition.map { " WHERE \($0)" } ?? ""
         switch source {
         case .emails:
-            from = "user_emails e"
-            correlation = "e.user_id = users.id"
+            return "users.id IN (SELECT e.user_id FROM user_emails e\(whereClause))"
         case .members:
-            from = "memberships m"
-            correlation = #"m.group_id = "groups".id"#
+            return #""groups".id IN (SELECT m.group_id FROM memberships m"# + "\(whereClause))"
         case .userGroups:
-            from = #"memberships m JOIN "groups" g ON g.id = m.group_id"#
-            correlation = "m.user_id = users.id"
+            return #"users.id IN (SELECT m.user_id FROM memberships m JOIN "groups" g ON g.id = m.group_id"#
+                + "\(whereClause))"
         case .json(let keys, _):
-            from = dialect.jsonElements("\(table.sqlName).resource", keys, alias: "e")
-            correlation = dialect.trueLiteral
+            let from = dialect.jsonElements("\(table.sqlName).resource", keys, alias: "e")
+            return "EXISTS (SELECT 1 FROM \(from)\(whereClause))"
         }
-        if let condition { correlation += " AND \(condition)" }
-        return "EXISTS (SELECT 1 FROM \(from) WHERE \(correlation))"
     }
 
     /// The element source of a multi-valued (or complex, for value paths) attribute.
@@ -302,21 +306,21 @@ public struct SQLFilterCompiler: Sendable {
 
     private func compare(
         _ path: ResolvedAttributePath, _ comparison: ComparisonOperator, _ value: ResolvedValue, context: Context,
-        binds: inout SQLBinds
+        negated: Bool, binds: inout SQLBinds
     ) throws(SQLCompileError) -> String {
         if isMultiValued(path, context: context) {
             guard let source = elementSource(path) else {
                 throw SQLCompileError(message: "'\(path)' cannot be used in a filter on this server")
             }
             return try exists(source, binds: &binds) { (binds: inout SQLBinds) throws(SQLCompileError) -> String? in
-                try compare(path, comparison, value, context: .element(source), binds: &binds)
+                try compare(path, comparison, value, context: .element(source), negated: false, binds: &binds)
             }
         }
         guard let operand = try operand(path, context: context) else {
             return constant(.compare(path, comparison, value), context: context)
         }
         let predicate = try scalarComparison(operand, path.leaf, comparison, value, binds: &binds)
-        return "COALESCE(\(predicate), \(dialect.falseLiteral))"
+        return negated ? "COALESCE(\(predicate), \(dialect.falseLiteral))" : "(\(predicate))"
     }
 
     /// A comparison whose operand is a constant of the rendered resource (`meta.resourceType`,

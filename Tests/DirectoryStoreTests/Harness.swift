@@ -36,7 +36,7 @@ enum PostgresHarness {
     static func make(clock: FixedClock) async throws -> StoreUnderTest {
         let url = try #require(url)
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let admin = PostgresDirectoryDatabase(location: try PostgresLocation(url: url))
+        let admin = await PostgresDirectoryDatabase.connect(location: try PostgresLocation(url: url))
         _ = try await admin.write { connection in try await connection.query("CREATE SCHEMA \(schema)", []) }
         var location = try PostgresLocation(url: url)
         location.searchPath = schema

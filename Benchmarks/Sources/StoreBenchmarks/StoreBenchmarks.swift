@@ -1,0 +1,191 @@
+import Directory
+import DirectoryPostgres
+import DirectorySQL
+import DirectorySQLite
+import Foundation
+import SCIM
+
+/// Store benchmarks at the scale of issue 3: 100 000 users, 1 000 groups, one group of 100 000
+/// members. Usage: `StoreBenchmarks sqlite PATH` or `StoreBenchmarks postgres URL`.
+@main
+struct StoreBenchmarks {
+    final class WallClock: DirectoryClock {
+        func now() -> Timestamp { Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)) }
+    }
+
+    final class Identifiers: IdentifierGenerator {
+        func next() -> String { UUID().uuidString.lowercased() }
+    }
+
+    static let userCount = Int(ProcessInfo.processInfo.environment["BENCH_USERS"] ?? "") ?? 100_000
+    static let groupCount = 1000
+
+    static func seconds(
+        isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Void
+    ) async rethrows
+        -> Double
+    {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func row(_ name: String, _ value: String) {
+        print("| \(name) | \(value) |")
+    }
+
+    static func perOperation(_ total: Double, _ count: Int) -> String {
+        let micro = total / Double(count) * 1e6
+        return String(format: "%.0f µs/op (%.0f op/s)", micro, Double(count) / total)
+    }
+
+    static func user(_ index: Int, id: String, now: Timestamp) -> User {
+        let name = "user\(index)@example.test"
+        return User(
+            id: id,
+            resource: [
+                "schemas": [.string(SCIMURN.user)], "userName": .string(name), "externalId": .string("00u\(index)"),
+                "name": ["givenName": .string("Given\(index)"), "familyName": "Family"],
+                "emails": [["value": .string(name), "type": "work", "primary": true]], "active": true,
+            ], origin: .local, createdAt: now, updatedAt: now)
+    }
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 3 else {
+            print("usage: StoreBenchmarks sqlite PATH | postgres URL")
+            return
+        }
+        let clock = WallClock()
+        let ids = Identifiers()
+        let store: SQLDirectoryStore
+        let close: () async -> Void
+        if arguments[1] == "sqlite" {
+            let (opened, database) = try await SQLiteDirectoryStore.open(
+                path: arguments[2], migrate: true, clock: clock)
+            store = opened
+            close = { await database.close() }
+        } else {
+            let (opened, database) = try await PostgresDirectoryStore.open(
+                location: try PostgresLocation(url: arguments[2]), migrate: true, clock: clock)
+            store = opened
+            close = { await database.close() }
+        }
+        print("| \(arguments[1]): measure | result |")
+        print("| --- | ---: |")
+
+        // Users, 1 000 per transaction for the bulk of them.
+        var userIDs: [String] = []
+        userIDs.reserveCapacity(userCount)
+        let batch = 1000
+        let bulk = try await seconds {
+            for start in stride(from: 0, to: userCount, by: batch) {
+                let users = (start..<min(start + batch, userCount)).map { user($0, id: ids.next(), now: clock.now()) }
+                try await store.transaction { transaction in
+                    for user in users { _ = try await transaction.createUser(user) }
+                }
+                userIDs += users.map(\.id)
+            }
+        }
+        row(
+            "insert \(userCount) users, 1 000 per transaction",
+            String(format: "%.1f s (%.0f users/s)", bulk, Double(userCount) / bulk))
+        let single = 500
+        let singles = try await seconds {
+            for index in 0..<single {
+                _ = try await store.createUser(user(userCount + index, id: ids.next(), now: clock.now()))
+            }
+        }
+        row("insert one user per transaction (\(single) users)", perOperation(singles, single))
+        let outsiders = try await store.users(ResourceQuery(offset: userCount, count: single)).items.map(\.id)
+
+        // Groups.
+        var groupIDs: [String] = []
+        for index in 0..<groupCount {
+            let now = clock.now()
+            let group = Group(
+                id: ids.next(),
+                resource: ["schemas": [.string(SCIMURN.group)], "displayName": .string("Group \(index)")],
+                origin: .local, createdAt: now, updatedAt: now)
+            groupIDs.append(try await store.createGroup(group).id)
+        }
+        let big = groupIDs[0]
+        let small = groupIDs[1]
+        let fill = try await seconds {
+            _ = try await store.addMembers(groupID: big, userIDs: userIDs, source: .manual, at: clock.now())
+        }
+        row("add \(userCount) members to one group (one call)", String(format: "%.1f s", fill))
+        _ = try await store.addMembers(
+            groupID: small, userIDs: Array(userIDs.prefix(10)), source: .manual, at: clock.now())
+
+        // Lookups.
+        let lookups = 2000
+        let byName = try await seconds {
+            for index in 0..<lookups {
+                _ = try await store.user(userName: "USER\((index * 7919) % userCount)@example.test")
+            }
+        }
+        row("lookup by userName (user(userName:))", perOperation(byName, lookups))
+        let byFilter = try await seconds {
+            for index in 0..<lookups {
+                let filter = try ResourceType.user.resolveFilter(
+                    #"userName eq "user\#((index * 7919) % userCount)@example.test""#)
+                _ = try await store.users(ResourceQuery(filter: filter, count: 100))
+            }
+        }
+        row("lookup by filter userName eq (Okta: count=100)", perOperation(byFilter, lookups))
+        let byExternal = try await seconds {
+            for index in 0..<lookups {
+                let filter = try ResourceType.user.resolveFilter(#"externalId eq "00u\#((index * 7919) % userCount)""#)
+                _ = try await store.users(ResourceQuery(filter: filter, count: 100))
+            }
+        }
+        row("lookup by filter externalId eq", perOperation(byExternal, lookups))
+        let byEmail = try await seconds {
+            for index in 0..<lookups {
+                let filter = try ResourceType.user.resolveFilter(
+                    #"emails[type eq "work"].value eq "user\#((index * 7919) % userCount)@example.test""#)
+                _ = try await store.users(ResourceQuery(filter: filter, count: 100))
+            }
+        }
+        row("lookup by filter emails[type eq \"work\"].value eq", perOperation(byEmail, lookups))
+        let byID = try await seconds {
+            for index in 0..<lookups { _ = try await store.user(id: userIDs[(index * 7919) % userCount]) }
+        }
+        row("lookup by id", perOperation(byID, lookups))
+
+        // Membership additions: one member at a time, to the big and to the small group.
+        // Interleaved, so neither size gets a warmer cache or a fresher WAL than the other.
+        let additions = min(single, outsiders.count)
+        var toBig = 0.0
+        var toSmall = 0.0
+        for id in outsiders.prefix(additions) {
+            toBig += try await seconds {
+                _ = try await store.addMembers(groupID: big, userIDs: [id], source: .manual, at: clock.now())
+            }
+            toSmall += try await seconds {
+                _ = try await store.addMembers(groupID: small, userIDs: [id], source: .manual, at: clock.now())
+            }
+        }
+        row("add one member to the \(userCount)-member group", perOperation(toBig, additions))
+        row("add one member to a 10-member group", perOperation(toSmall, additions))
+        row("ratio big / small (target ≤ 1.5)", String(format: "%.2f", toBig / toSmall))
+
+        // Deep pages.
+        let pages = 50
+        let offsetPage = try await seconds {
+            for _ in 0..<pages {
+                _ = try await store.users(ResourceQuery(offset: 99_900 % max(1, userCount), count: 100))
+            }
+        }
+        row("page 1 000 of 100 by offset (page + total count)", perOperation(offsetPage, pages))
+        let cursorID = try await store.users(ResourceQuery(offset: 99_899 % max(1, userCount), count: 1)).items.first?
+            .id
+        let cursorPage = try await seconds {
+            for _ in 0..<pages { _ = try await store.users(ResourceQuery(count: 100, after: cursorID)) }
+        }
+        row("page 1 000 of 100 by cursor (page + total count)", perOperation(cursorPage, pages))
+        await close()
+    }
+}
