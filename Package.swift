@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
@@ -38,7 +39,7 @@ let package = Package(
         // The domain and its rules; knows no HTTP and no SQL driver.
         .target(
             name: "Directory",
-            dependencies: ["SCIM"],
+            dependencies: ["SCIM", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Pure SQL text: dialects, migrations, the filter → SQL compiler, and the store logic

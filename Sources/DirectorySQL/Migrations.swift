@@ -178,6 +178,19 @@ public enum Migrations {
                 "CREATE INDEX activity_connection_at ON activity (connection_id, at)",
                 "CREATE INDEX activity_resource ON activity (resource_type, resource_id)",
             ]
-        }
+        },
+        Migration(version: 2, name: "deprovisioned") { _ in
+            [
+                """
+                CREATE TABLE deprovisioned (
+                    user_id TEXT NOT NULL,
+                    connection_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    PRIMARY KEY (user_id, connection_id)
+                )
+                """
+            ]
+        },
     ]
 }

@@ -147,6 +147,41 @@ extension SQLDirectoryStore {
         }
     }
 
+    public func memberIDs(groupID: String) async throws(StoreError) -> [String] {
+        let sql = "SELECT DISTINCT user_id FROM memberships WHERE group_id = \(dialect.placeholder(1)) ORDER BY user_id"
+        return try await read { connection in
+            try await connection.query(sql, [.text(groupID)]).compactMap { $0.first?.text }
+        }
+    }
+
+    public func groupMappings(userIDs: [String]) async throws(StoreError) -> [String: [UserGroupMapping]] {
+        let ids = Self.unique(userIDs)
+        guard !ids.isEmpty else { return [:] }
+        return try await read { connection in
+            var mappings: [String: [UserGroupMapping]] = [:]
+            for chunk in Self.chunks(ids) {
+                let rows = try await connection.query(
+                    "SELECT m.user_id, g.id, g.display_name, m.source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id IN \(list(chunk.count, after: 0)) AND g.archived_at IS NULL ORDER BY m.user_id, g.display_name_key, g.id, m.source",
+                    chunk.map { .text($0) })
+                for row in rows {
+                    var reader = RowReader(row)
+                    let user = reader.text()
+                    let id = reader.text()
+                    let name = reader.text()
+                    let source = MembershipSource(rawValue: reader.text())
+                    var list = mappings[user] ?? []
+                    if list.last?.groupID == id {
+                        list[list.count - 1].sources.append(source)
+                    } else {
+                        list.append(UserGroupMapping(groupID: id, displayName: name, sources: [source]))
+                    }
+                    mappings[user] = list
+                }
+            }
+            return mappings
+        }
+    }
+
     public func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping] {
         let sql =
             "SELECT g.id, g.display_name, m.source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
@@ -185,5 +220,33 @@ extension SQLDirectoryStore {
             }
             return ids.filter { !kept.contains($0) }
         }
+    }
+}
+
+extension SQLDirectoryStore {
+    public func recordDeprovisioning(
+        userID: String, connectionID: String, action: DeprovisionAction, at: Timestamp
+    )
+        async throws(StoreError)
+    {
+        let sql =
+            "INSERT INTO deprovisioned (user_id, connection_id, action, at) VALUES (\(placeholders(1...4))) ON CONFLICT (user_id, connection_id) DO UPDATE SET action = excluded.action, at = excluded.at"
+        let values: [SQLValue] = [.text(userID), .text(connectionID), .text(action.rawValue), at.sql]
+        try await write { connection in _ = try await connection.query(sql, values) }
+    }
+
+    public func deprovisioning(userID: String, connectionID: String) async throws(StoreError) -> DeprovisionAction? {
+        let sql =
+            "SELECT action FROM deprovisioned WHERE user_id = \(dialect.placeholder(1)) AND connection_id = \(dialect.placeholder(2))"
+        return try await read { connection in
+            try await connection.query(sql, [.text(userID), .text(connectionID)]).first?.first?.text.flatMap(
+                DeprovisionAction.init(rawValue:))
+        }
+    }
+
+    public func clearDeprovisioning(userID: String, connectionID: String) async throws(StoreError) {
+        let sql =
+            "DELETE FROM deprovisioned WHERE user_id = \(dialect.placeholder(1)) AND connection_id = \(dialect.placeholder(2))"
+        try await write { connection in _ = try await connection.query(sql, [.text(userID), .text(connectionID)]) }
     }
 }

@@ -235,6 +235,31 @@ public enum StoreConformance {
                 among: [users[0].id, users[1].id, users[2].id], source: source)
             #expect(Set(orphans) == [users[0].id, users[1].id])
         },
+        StoreCheck("member ids, mappings of many users at once, deprovisioning records") { store, fixtures in
+            let users = [
+                try await store.createUser(fixtures.user("x1@example.test")),
+                try await store.createUser(fixtures.user("x2@example.test")),
+            ]
+            let first = try await store.createGroup(fixtures.group("First"))
+            let second = try await store.createGroup(fixtures.group("second"))
+            let now = fixtures.clock.now()
+            _ = try await store.addMembers(groupID: first.id, userIDs: users.map(\.id), source: .manual, at: now)
+            _ = try await store.addMembers(groupID: first.id, userIDs: [users[0].id], source: .connection("c"), at: now)
+            _ = try await store.addMembers(groupID: second.id, userIDs: [users[0].id], source: .manual, at: now)
+            #expect(try await store.memberIDs(groupID: first.id) == users.map(\.id).sorted())
+            let mappings = try await store.groupMappings(userIDs: users.map(\.id) + ["nobody"])
+            #expect(mappings[users[0].id]?.map(\.displayName) == ["First", "second"])
+            #expect(Set(mappings[users[0].id]?.first?.sources ?? []) == [.manual, .connection("c")])
+            #expect(mappings[users[1].id]?.map(\.groupID) == [first.id])
+            #expect(mappings["nobody"] == nil)
+            #expect(try await store.deprovisioning(userID: users[1].id, connectionID: "c") == nil)
+            try await store.recordDeprovisioning(userID: users[1].id, connectionID: "c", action: .archive, at: now)
+            try await store.recordDeprovisioning(userID: users[1].id, connectionID: "c", action: .delete, at: now)
+            #expect(try await store.deprovisioning(userID: users[1].id, connectionID: "c") == .delete)
+            #expect(try await store.deprovisioning(userID: users[1].id, connectionID: "d") == nil)
+            try await store.clearDeprovisioning(userID: users[1].id, connectionID: "c")
+            #expect(try await store.deprovisioning(userID: users[1].id, connectionID: "c") == nil)
+        },
         StoreCheck("membership writes to a missing or archived group are notFound; archived users are missing") {
             store, fixtures in
             let user = try await store.createUser(fixtures.user("m@example.test"))

@@ -62,10 +62,24 @@ public protocol DirectoryStore: Sendable {
         async throws(StoreError) -> [Membership]
     /// Number of distinct members of a group.
     func memberCount(groupID: String) async throws(StoreError) -> Int
+    /// The distinct member ids of a group, in id order (what `members` lists).
+    func memberIDs(groupID: String) async throws(StoreError) -> [String]
     /// The groups a user belongs to, each with every source mapping the user into it.
     func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping]
+    /// The same for several users in one query (a page of a list).
+    func groupMappings(userIDs: [String]) async throws(StoreError) -> [String: [UserGroupMapping]]
     /// The orphan query: of `userIDs`, those with no membership row from `source` any more.
     func usersWithoutMemberships(among userIDs: [String], source: MembershipSource) async throws(StoreError) -> [String]
+
+    // MARK: Deprovisioning record
+
+    /// Remembers that a connection deprovisioned a user, so a repeated `active=false` is answered
+    /// 204 rather than 404 (DESIGN.md: deprovisioning is idempotent for the IdP).
+    func recordDeprovisioning(
+        userID: String, connectionID: String, action: DeprovisionAction, at: Timestamp)
+        async throws(StoreError)
+    func deprovisioning(userID: String, connectionID: String) async throws(StoreError) -> DeprovisionAction?
+    func clearDeprovisioning(userID: String, connectionID: String) async throws(StoreError)
 
     // MARK: Connections and tokens
 
