@@ -21,12 +21,18 @@ let package = Package(
         .library(name: "DirectorySQL", targets: ["DirectorySQL"]),
         .library(name: "DirectorySQLite", targets: ["DirectorySQLite"]),
         .library(name: "DirectoryPostgres", targets: ["DirectoryPostgres"]),
+        .library(name: "SCIMHTTP", targets: ["SCIMHTTP"]),
+        .library(name: "AccountConsole", targets: ["AccountConsole"]),
+        .executable(name: "account-console", targets: ["account-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
@@ -67,10 +73,40 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The SCIM API: routes, bearer-token auth, media types, ETags, error rendering, activity.
+        .target(
+            name: "SCIMHTTP",
+            dependencies: [
+                "Directory", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Wiring: configuration → store → service → routers → Application.
+        .target(
+            name: "AccountConsole",
+            dependencies: [
+                "SCIMHTTP", "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "account-console",
+            dependencies: [
+                "AccountConsole", "Directory", "DirectorySQL", "SCIMHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Fixtures, fixed clock and ids, the store conformance suite every back end runs.
         .target(
             name: "TestSupport",
-            dependencies: ["Directory", "SCIM"],
+            dependencies: ["Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -83,6 +119,20 @@ let package = Package(
             name: "DirectoryTests",
             dependencies: ["Directory", "DirectorySQL", "SCIM", "TestSupport"],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SCIMHTTPTests",
+            dependencies: [
+                "AccountConsole", "SCIMHTTP", "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres",
+                "SCIM",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,18 +3,16 @@ import DirectoryPostgres
 import DirectorySQL
 import DirectorySQLite
 import Foundation
-import Logging
-import TestSupport
 import Testing
 
 /// A fresh, migrated store and a way to throw it away.
-struct StoreUnderTest {
-    let store: SQLDirectoryStore
-    let close: @Sendable () async -> Void
+public struct StoreUnderTest: Sendable {
+    public let store: SQLDirectoryStore
+    public let close: @Sendable () async -> Void
 }
 
-enum SQLiteHarness {
-    static func make(clock: FixedClock) async throws -> StoreUnderTest {
+public enum SQLiteHarness {
+    public static func make(clock: FixedClock) async throws -> StoreUnderTest {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("account-console-test-\(UUID().uuidString).db").path
         let (store, database) = try await SQLiteDirectoryStore.open(path: path, migrate: true, clock: clock)
@@ -25,15 +23,15 @@ enum SQLiteHarness {
     }
 }
 
-enum PostgresHarness {
+public enum PostgresHarness {
     /// `postgres://…` of a throw-away server; `scripts/test.sh` starts one and sets it.
-    static let url = ProcessInfo.processInfo.environment["ACCOUNT_CONSOLE_TEST_POSTGRES_URL"]
+    public static let url = ProcessInfo.processInfo.environment["ACCOUNT_CONSOLE_TEST_POSTGRES_URL"]
     /// Set by `scripts/test.sh`: then a missing server is a failure, never a skip.
-    static let required = ProcessInfo.processInfo.environment["ACCOUNT_CONSOLE_REQUIRE_POSTGRES"] == "1"
-    static var available: Bool { url != nil }
+    public static let required = ProcessInfo.processInfo.environment["ACCOUNT_CONSOLE_REQUIRE_POSTGRES"] == "1"
+    public static var available: Bool { url != nil }
 
     /// A store in a schema of its own, dropped afterwards.
-    static func make(clock: FixedClock) async throws -> StoreUnderTest {
+    public static func make(clock: FixedClock) async throws -> StoreUnderTest {
         let url = try #require(url)
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let admin = await PostgresDirectoryDatabase.connect(location: try PostgresLocation(url: url))
@@ -51,7 +49,7 @@ enum PostgresHarness {
 }
 
 /// Runs `body` with a store, closing it whatever happens.
-func withStore(
+public func withStore(
     _ make: (FixedClock) async throws -> StoreUnderTest,
     _ body: (SQLDirectoryStore, DirectoryFixtures) async throws -> Void
 ) async throws {

@@ -1,0 +1,191 @@
+import SCIM
+
+extension DirectoryService {
+    /// The member ids a group body carries (`members[].value`), checked like a PATCH value.
+    static func memberIDs(in body: JSONObject) throws(SCIMError) -> [String]? {
+        guard let members = body["members"], !members.isNull else { return nil }
+        let operation = PatchOperation(
+            op: .replace,
+            path: PatchPath(attribute: AttributePath(name: "members"), valueFilter: nil, subAttribute: nil),
+            value: members)
+        let empty: JSONObject = ["schemas": [.string(SCIMURN.group)], "displayName": "-"]
+        guard case .replaceAll(let ids)? = try Patcher.groups.apply([operation], to: empty).members else { return [] }
+        return ids
+    }
+
+    /// Loads a group this caller may write: its own, or a local one it adopts.
+    func writableGroup(_ id: String, caller: Caller) async throws -> Group? {
+        guard let group = try await store.group(id: id) else { return nil }
+        switch group.origin {
+        case .local: return group
+        case .idp(let owner) where owner == caller.connection.id: return group
+        case .idp(let owner):
+            let name = try await store.connection(id: owner)?.name ?? owner
+            throw SCIMError(
+                status: 403,
+                detail:
+                    "group \(group.displayName) is pushed by the connection \"\(name)\"; this connection (\"\(caller.connection.name)\") may not change it"
+            )
+        }
+    }
+
+    func skipped(_ change: MembershipChange, note: ActivityNote) {
+        guard !change.missing.isEmpty else { return }
+        note.add("skipped \(change.missing.count) unknown member id\(change.missing.count == 1 ? "" : "s")")
+        note.detail("unknown member ids (skipped): \(change.missing.joined(separator: ", "))")
+    }
+
+    func describe(_ change: MembershipChange, group: String) -> String? {
+        var parts: [String] = []
+        if !change.added.isEmpty {
+            parts.append("added \(change.added.count) member\(change.added.count == 1 ? "" : "s") to \(group)")
+        }
+        if !change.removed.isEmpty {
+            parts.append("removed \(change.removed.count) member\(change.removed.count == 1 ? "" : "s") from \(group)")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// `POST /Groups`: a connection's group with its members as that connection's mappings.
+    public func createGroup(
+        _ body: JSONObject, by caller: Caller, note: ActivityNote
+    ) async throws(SCIMError)
+        -> GroupRecord
+    {
+        try requireWrite(caller)
+        let memberIDs = try Self.memberIDs(in: body) ?? []
+        var validated = try ResourceValidator(resourceType: .group).validate(body)
+        validated["members"] = nil
+        let resource = validated
+        note.subject("Group", nil)
+        return try await run { service in
+            let now = service.clock.now()
+            let group = Group(
+                id: service.ids.next(), resource: resource, origin: caller.origin, createdAt: now, updatedAt: now)
+            var created = try await service.store.createGroup(group)
+            note.subject("Group", created.id)
+            note.add("created group \(created.displayName)")
+            if !memberIDs.isEmpty {
+                let change = try await service.store.addMembers(
+                    groupID: created.id, userIDs: memberIDs, source: caller.source, at: now)
+                if let text = service.describe(change, group: created.displayName) { note.add(text) }
+                service.skipped(change, note: note)
+                created = try await service.store.group(id: created.id) ?? created
+            }
+            return GroupRecord(group: created, members: try await service.store.memberIDs(groupID: created.id))
+        }
+    }
+
+    /// `PUT /Groups/{id}`: the body's `members` is the complete list of this connection's mappings;
+    /// manual mappings stay.
+    public func replaceGroup(
+        id: String, body: JSONObject, ifMatch: String?, by caller: Caller, note: ActivityNote
+    ) async throws(SCIMError) -> GroupRecord {
+        try requireWrite(caller)
+        let memberIDs = try Self.memberIDs(in: body) ?? []
+        var validated = try ResourceValidator(resourceType: .group).validate(body)
+        validated["members"] = nil
+        let resource = validated
+        note.subject("Group", id)
+        return try await run(ifMatch: ifMatch) { service in
+            guard let existing = try await service.writableGroup(id, caller: caller) else {
+                throw StoreError.notFound("Group \(id)")
+            }
+            guard ifMatchAllows(ifMatch, version: existing.version) else {
+                throw StoreError.versionMismatch(expected: -1, current: existing.version)
+            }
+            return try await service.storeGroup(
+                existing, resource: resource, members: .replaceAll(memberIDs), caller: caller, note: note)
+        }
+    }
+
+    /// `PATCH /Groups/{id}`: attribute changes to the row, `members` as a delta of this
+    /// connection's mappings (cost proportional to the change), then the orphan rule.
+    public func patchGroup(
+        id: String, request: PatchRequest, ifMatch: String?, by caller: Caller, note: ActivityNote
+    ) async throws(SCIMError) -> GroupRecord {
+        try requireWrite(caller)
+        note.subject("Group", id)
+        return try await run(ifMatch: ifMatch) { service in
+            guard let existing = try await service.writableGroup(id, caller: caller) else {
+                throw StoreError.notFound("Group \(id)")
+            }
+            guard ifMatchAllows(ifMatch, version: existing.version) else {
+                throw StoreError.versionMismatch(expected: -1, current: existing.version)
+            }
+            var current = existing.resource
+            current["id"] = .string(existing.id)
+            let result = try Patcher.groups.apply(request, to: current)
+            return try await service.storeGroup(
+                existing, resource: result.changed ? result.resource : nil, members: result.members, caller: caller,
+                note: note)
+        }
+    }
+
+    /// Writes a group's new attributes (if any) and membership change (if any) in the caller's
+    /// transaction, adopting a local group, then applies the orphan rule.
+    func storeGroup(
+        _ existing: Group, resource: JSONObject?, members: MembersDelta?, caller: Caller, note: ActivityNote
+    ) async throws -> GroupRecord {
+        let now = clock.now()
+        var group = existing
+        if resource != nil || existing.origin == .local {
+            if let resource { group.setResource(resource) }
+            if existing.origin == .local {
+                group.origin = caller.origin
+                note.add("group \(existing.displayName) adopted by \(caller.connection.name)")
+            }
+            group.updatedAt = now
+            group = try await store.replaceGroup(group, expectedVersion: existing.version)
+            if resource != nil, group.displayName != existing.displayName {
+                note.add("renamed group \(existing.displayName) to \(group.displayName)")
+            }
+        }
+        var removed: [String] = []
+        if let members {
+            let change: MembershipChange
+            switch members {
+            case .replaceAll(let ids):
+                change = try await store.replaceMembers(groupID: group.id, userIDs: ids, source: caller.source, at: now)
+            case .change(let added, let dropped):
+                var combined = MembershipChange()
+                if !dropped.isEmpty {
+                    combined.removed = try await store.removeMembers(
+                        groupID: group.id, userIDs: dropped, source: caller.source, at: now
+                    ).removed
+                }
+                if !added.isEmpty {
+                    let addition = try await store.addMembers(
+                        groupID: group.id, userIDs: added, source: caller.source, at: now)
+                    combined.added = addition.added
+                    combined.missing = addition.missing
+                }
+                change = combined
+            }
+            if let text = describe(change, group: group.displayName) { note.add(text) }
+            if change.isEmpty, change.missing.isEmpty { note.add("no membership change in \(group.displayName)") }
+            skipped(change, note: note)
+            removed = change.removed
+        }
+        if resource == nil, members == nil, existing.origin != .local { note.add("no change to \(group.displayName)") }
+        try await applyOrphanRule(removed: removed, caller: caller, note: note)
+        let stored = try await store.group(id: group.id) ?? group
+        return GroupRecord(group: stored, members: try await store.memberIDs(groupID: group.id))
+    }
+
+    /// `DELETE /Groups/{id}`: the group and all its mappings go. The orphan rule does not run:
+    /// Okta sends this when an admin unlinks a pushed group ("delete the group in the target
+    /// app"), which says nothing about the users' assignments — deprovisioning them would leave
+    /// Okta believing they still exist (docs/decisions/0006-orphan-rule-scope.md).
+    public func deleteGroup(id: String, by caller: Caller, note: ActivityNote) async throws(SCIMError) {
+        try requireWrite(caller)
+        note.subject("Group", id)
+        try await run { service in
+            guard let group = try await service.writableGroup(id, caller: caller) else {
+                throw StoreError.notFound("Group \(id)")
+            }
+            try await service.store.deleteGroup(id: id)
+            note.add("deleted group \(group.displayName)")
+        }
+    }
+}

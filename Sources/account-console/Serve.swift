@@ -1,0 +1,30 @@
+import AccountConsole
+import ArgumentParser
+import Logging
+import SCIMHTTP
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the SCIM API (migrating the database first). Stops cleanly on SIGINT or SIGTERM.")
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+    @OptionGroup var database: DatabaseOption
+    @Option(name: .customLong("public-url"), help: "The externally visible origin, e.g. https://console.example.com.")
+    var publicURL: String?
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw ValidationError("--public-url must start with http:// or https://")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "account-console")
+        logger.logLevel = .info
+        let configuration = ServerConfiguration(
+            host: host, port: port, database: try database.location(), api: SCIMAPIConfiguration(publicURL: publicURL))
+        try await AccountConsoleServer.run(configuration, logger: logger)
+    }
+}
