@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: format lint, build (with the module-graph import check), every test — the
-# PostgreSQL suites included, against a throw-away cluster this script starts and stops.
+# The test command: format lint, build (with the module-graph import check), the third-party
+# conformance tool against the live server, then every test — the PostgreSQL suites included,
+# against a throw-away cluster this script starts and stops.
 # Runs as root on a fresh Debian machine with the Swift toolchain; installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,30 +12,63 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "scripts/test.sh: the Swift toolchain (6.2 or later) must be on PATH" >&2
     exit 1
 fi
-if ! command -v python3 >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3
+need_apt=()
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+if ((${#need_apt[@]})); then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+
+work="$(mktemp -d /tmp/account-console-test.XXXXXX)"
+server_pid=""
+cleanup() {
+    [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    [[ -n "${ACCOUNT_CONSOLE_TEST_POSTGRES_DIR:-}" ]] && scripts/postgres.sh stop "$ACCOUNT_CONSOLE_TEST_POSTGRES_DIR"
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 log "format lint (swift format lint --strict)"
 swift format lint --strict --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources
 
 log "build (imports checked against the module graph)"
 swift build --build-tests --explicit-target-dependency-import-check error
+bin="$(swift build --show-bin-path)/account-console"
+
+log "third-party conformance: scim2-tester (pinned) against the live server on SQLite"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-conformance.txt
+"$bin" connection create --name scim2-tester --kind generic --database "$work/conformance.db" >/dev/null
+token="$("$bin" token create --connection scim2-tester --database "$work/conformance.db" | tail -n 1)"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+"$bin" serve --host 127.0.0.1 --port "$port" --database "$work/conformance.db" >"$work/server.log" 2>&1 &
+server_pid=$!
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit("the server did not answer /healthz within 10 s")
+PY
+"$work/venv/bin/python" scripts/scim2-tester-run.py "http://127.0.0.1:$port/api/v1/identity/scim/v2" "$token"
+kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+server_pid=""
 
 log "PostgreSQL (a throw-away cluster on 127.0.0.1)"
 eval "$(scripts/postgres.sh)"
-trap 'scripts/postgres.sh stop "$ACCOUNT_CONSOLE_TEST_POSTGRES_DIR"' EXIT
 export ACCOUNT_CONSOLE_REQUIRE_POSTGRES=1
 echo "PostgreSQL at ${ACCOUNT_CONSOLE_TEST_POSTGRES_URL}"
 
 log "tests"
-mkdir -p .build
-swift test --skip-build 2>&1 | tee .build/test-output.txt
-grep -Eq 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' .build/test-output.txt || {
+swift test --skip-build 2>&1 | tee "$work/test-output.txt"
+grep -Eq 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$work/test-output.txt" || {
     echo "scripts/test.sh: Swift Testing did not report a passing run" >&2
     exit 1
 }
-if grep -q 'PostgreSQL SUITES SKIPPED' .build/test-output.txt; then
+if grep -q 'PostgreSQL SUITES SKIPPED' "$work/test-output.txt"; then
     echo "scripts/test.sh: the PostgreSQL suites were skipped" >&2
     exit 1
 fi

@@ -120,7 +120,8 @@ private struct PatchState {
                     }
                     throw fail(.invalidValue, "'\(key)' must be an object of \(extensionSchema.name) attributes")
                 }
-                for innerMember in inner {
+                // scim2-models writes the extension's own `schemas` inside it: tolerated, ignored.
+                for innerMember in inner where !innerMember.key.equalsIgnoringASCIICase("schemas") {
                     let target = try resolveTarget(
                         PatchPath(
                             attribute: AttributePath(schema: extensionSchema.id, name: innerMember.key),

@@ -33,7 +33,7 @@ public struct ResourceValidator: Sendable {
                     throw SCIMError.invalidSyntax("'\(key)' must be an object of \(extensionSchema.name) attributes")
                 }
                 var extensionOutput = JSONObject()
-                for extensionMember in object {
+                for extensionMember in object where !extensionMember.key.equalsIgnoringASCIICase("schemas") {
                     guard let definition = extensionSchema.attribute(named: extensionMember.key) else {
                         throw SCIMError.invalidSyntax(
                             "'\(extensionMember.key)' is not an attribute of the \(extensionSchema.name) extension (\(extensionSchema.id))"

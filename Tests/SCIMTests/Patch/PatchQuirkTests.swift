@@ -99,6 +99,10 @@ struct PatchQuirkTests {
             "an employeeNumber sent as a number is kept as text", before: PatchCase.enterpriseUser,
             #"[{"op":"replace","path":"\#(enterprise):employeeNumber","value":1912}]"#, .unchanged),
         PatchCase(
+            "scim2-models sends the extension's schemas inside the extension object", before: PatchCase.enterpriseUser,
+            #"[{"op":"replace","path":"\#(enterprise)","value":{"schemas":["\#(enterprise)"],"department":"R&D"}}]"#,
+            .after(#"{"\#(enterprise)":{"employeeNumber":"1912","department":"R&D"}}"#)),
+        PatchCase(
             "a member-style remove with a value list on emails (JumpCloud shape)",
             #"[{"op":"remove","path":"emails","value":[{"value":"bj@work.example"}]}]"#,
             .after(#"{"emails":[{"value":"bj@home.example","type":"home"}]}"#)),
