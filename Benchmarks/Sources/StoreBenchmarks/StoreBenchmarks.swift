@@ -51,10 +51,46 @@ struct StoreBenchmarks {
             ], origin: .local, createdAt: now, updatedAt: now)
     }
 
+    /// Deterministic ids, so load scripts can name users without a lookup: user `n` is
+    /// `00000000-0000-4000-8000-<n in 12 hex digits>`.
+    static func deterministicID(_ index: Int) -> String {
+        let hex = String(index, radix: 16)
+        return "00000000-0000-4000-8000-" + String(repeating: "0", count: 12 - hex.count) + hex
+    }
+
+    /// Seeds a SQLite file for the HTTP benchmarks: users 0 ..< N in one big group, users
+    /// N ..< N + 10 000 outside it, and a 10-member group.
+    static func seedForHTTP(path: String) async throws {
+        let clock = WallClock()
+        let (store, database) = try await SQLiteDirectoryStore.open(path: path, migrate: true, clock: clock)
+        let total = userCount + 10_000
+        for start in stride(from: 0, to: total, by: 1000) {
+            let users = (start..<min(start + 1000, total)).map { user($0, id: deterministicID($0), now: clock.now()) }
+            try await store.transaction { transaction in
+                for user in users { _ = try await transaction.createUser(user) }
+            }
+        }
+        let now = clock.now()
+        for (id, name) in [("00000000-0000-4000-9000-000000000001", "Everyone"), ("00000000-0000-4000-9000-000000000002", "Ten")] {
+            _ = try await store.createGroup(
+                Group(id: id, resource: ["schemas": [.string(SCIMURN.group)], "displayName": .string(name)], origin: .local, createdAt: now, updatedAt: now))
+        }
+        _ = try await store.addMembers(
+            groupID: "00000000-0000-4000-9000-000000000001", userIDs: (0..<userCount).map(deterministicID), source: .manual, at: now)
+        _ = try await store.addMembers(
+            groupID: "00000000-0000-4000-9000-000000000002", userIDs: (0..<10).map(deterministicID), source: .manual, at: now)
+        await database.close()
+        print("seeded \(total) users, a group of \(userCount) and a group of 10 in \(path)")
+    }
+
     static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count == 3 else {
-            print("usage: StoreBenchmarks sqlite PATH | postgres URL")
+            print("usage: StoreBenchmarks sqlite PATH | postgres URL | seed PATH")
+            return
+        }
+        if arguments[1] == "seed" {
+            try await seedForHTTP(path: arguments[2])
             return
         }
         let clock = WallClock()
