@@ -183,17 +183,11 @@ public enum PostgresDirectoryStore {
         logger: Logger = Logger(label: "account-console.postgres")
     ) async throws(StoreError) -> (store: SQLDirectoryStore, database: PostgresDirectoryDatabase) {
         let database = await PostgresDirectoryDatabase.connect(location: location, logger: logger)
-        let store = SQLDirectoryStore(database: database)
         do {
-            if migrate {
-                try await store.migrate(at: clock.now())
-            } else {
-                try await store.checkSchema()
-            }
+            return (try await SQLDirectoryStore.prepare(database: database, migrate: migrate, clock: clock), database)
         } catch {
             await database.close()
             throw error
         }
-        return (store, database)
     }
 }

@@ -119,6 +119,22 @@ public struct SQLDirectoryStore: DirectoryStore {
         return applied
     }
 
+    /// A store over `database`, migrated (`migrate`) or checked to be current; the caller closes
+    /// the database when this fails.
+    public static func prepare(
+        database: any SQLDatabase, migrate: Bool, clock: any DirectoryClock
+    )
+        async throws(StoreError) -> SQLDirectoryStore
+    {
+        let store = SQLDirectoryStore(database: database)
+        if migrate {
+            try await store.migrate(at: clock.now())
+        } else {
+            try await store.checkSchema()
+        }
+        return store
+    }
+
     /// Fails with `schemaOutdated` (and how to migrate) unless the schema is current.
     public func checkSchema() async throws(StoreError) {
         let version = try await schemaVersion()
@@ -225,33 +241,46 @@ public struct SQLDirectoryStore: DirectoryStore {
     }
 
     public func replaceUser(_ user: User, expectedVersion: Int) async throws(StoreError) -> User {
-        let dialect = self.dialect
         var stored = user
         stored.version = expectedVersion + 1
-        var values = userValues(stored)
-        values.removeFirst()  // id goes last, with the expected version
-        let assignments = Self.userColumns.split(separator: ",").dropFirst().enumerated().map { index, column in
-            let name = column.trimmingCharacters(in: " ")
-            let suffix = name == "resource" ? dialect.jsonPlaceholderSuffix : ""
-            return "\(name) = \(dialect.placeholder(index + 1))\(suffix)"
-        }.joined(separator: ", ")
-        values.append(.text(user.id))
-        values.append(.integer(Int64(expectedVersion)))
-        let binds = values
         let written = stored
-        let sql =
-            "UPDATE users SET \(assignments) WHERE id = \(dialect.placeholder(17)) AND version = \(dialect.placeholder(18)) RETURNING version"
-        let versionSQL = "SELECT version FROM users WHERE id = \(dialect.placeholder(1))"
-        try await write(unique: ("userName", user.userName)) { connection in
-            let rows = try await connection.query(sql, binds)
-            if rows.isEmpty {
-                let current = try await connection.query(versionSQL, [.text(user.id)])
-                guard let version = current.first?.first?.integer else { throw StoreError.notFound("User \(user.id)") }
-                throw StoreError.versionMismatch(expected: expectedVersion, current: Int(version))
-            }
+        let dialect = self.dialect
+        try await versionedUpdate(
+            table: "users", columns: Self.userColumns, values: userValues(stored), expectedVersion: expectedVersion,
+            what: "User", unique: ("userName", user.userName)
+        ) { connection in
             try await Self.writeEmails(written, on: connection, dialect: dialect)
         }
         return stored
+    }
+
+    /// `UPDATE … SET every column but id … WHERE id = ? AND version = ?`: `versionMismatch` when
+    /// the row moved on, `notFound` when it is gone; `then` runs in the same transaction.
+    func versionedUpdate(
+        table: String, columns: String, values: [SQLValue], expectedVersion: Int, what: String,
+        unique: (attribute: String, value: String),
+        then: @escaping @Sendable (any SQLConnection) async throws -> Void = { _ in }
+    ) async throws(StoreError) {
+        let dialect = self.dialect
+        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
+        let assignments = names.dropFirst().enumerated().map { index, name in
+            let suffix = name == "resource" ? dialect.jsonPlaceholderSuffix : ""
+            return "\(name) = \(dialect.placeholder(index + 1))\(suffix)"
+        }.joined(separator: ", ")
+        let id = values.first ?? .null
+        let binds = Array(values.dropFirst()) + [id, .integer(Int64(expectedVersion))]
+        let sql =
+            "UPDATE \(table) SET \(assignments) WHERE id = \(dialect.placeholder(names.count)) AND version = \(dialect.placeholder(names.count + 1)) RETURNING version"
+        let versionSQL = "SELECT version FROM \(table) WHERE id = \(dialect.placeholder(1))"
+        try await write(unique: unique) { connection in
+            if try await connection.query(sql, binds).isEmpty {
+                guard let version = try await connection.query(versionSQL, [id]).first?.first?.integer else {
+                    throw StoreError.notFound("\(what) \(id.text ?? "")")
+                }
+                throw StoreError.versionMismatch(expected: expectedVersion, current: Int(version))
+            }
+            try await then(connection)
+        }
     }
 
     public func deleteUser(id: String) async throws(StoreError) {
@@ -376,29 +405,10 @@ public struct SQLDirectoryStore: DirectoryStore {
     public func replaceGroup(_ group: Group, expectedVersion: Int) async throws(StoreError) -> Group {
         var stored = group
         stored.version = expectedVersion + 1
-        var values = groupValues(stored)
-        values.removeFirst()
-        let assignments = Self.groupColumns.split(separator: ",").dropFirst().enumerated().map { index, column in
-            let name = column.trimmingCharacters(in: " ")
-            let suffix = name == "resource" ? dialect.jsonPlaceholderSuffix : ""
-            return "\(name) = \(dialect.placeholder(index + 1))\(suffix)"
-        }.joined(separator: ", ")
-        values.append(.text(group.id))
-        values.append(.integer(Int64(expectedVersion)))
-        let binds = values
-        let sql =
-            "UPDATE \"groups\" SET \(assignments) WHERE id = \(dialect.placeholder(12)) AND version = \(dialect.placeholder(13)) RETURNING version"
-        let versionSQL = "SELECT version FROM \"groups\" WHERE id = \(dialect.placeholder(1))"
-        try await write(unique: ("displayName", group.displayName)) { connection in
-            let rows = try await connection.query(sql, binds)
-            if rows.isEmpty {
-                let current = try await connection.query(versionSQL, [.text(group.id)])
-                guard let version = current.first?.first?.integer else {
-                    throw StoreError.notFound("Group \(group.id)")
-                }
-                throw StoreError.versionMismatch(expected: expectedVersion, current: Int(version))
-            }
-        }
+        try await versionedUpdate(
+            table: "\"groups\"", columns: Self.groupColumns, values: groupValues(stored),
+            expectedVersion: expectedVersion,
+            what: "Group", unique: ("displayName", group.displayName))
         return stored
     }
 

@@ -203,17 +203,11 @@ public enum SQLiteDirectoryStore {
     ) async throws(StoreError) -> (store: SQLDirectoryStore, database: SQLiteDirectoryDatabase) {
         let database = try await SQLiteDirectoryDatabase.open(
             path: path, readers: readers, synchronous: synchronous, logger: logger)
-        let store = SQLDirectoryStore(database: database)
         do {
-            if migrate {
-                try await store.migrate(at: clock.now())
-            } else {
-                try await store.checkSchema()
-            }
+            return (try await SQLDirectoryStore.prepare(database: database, migrate: migrate, clock: clock), database)
         } catch {
             await database.close()
             throw error
         }
-        return (store, database)
     }
 }

@@ -71,14 +71,20 @@ struct StoreBenchmarks {
             }
         }
         let now = clock.now()
-        for (id, name) in [("00000000-0000-4000-9000-000000000001", "Everyone"), ("00000000-0000-4000-9000-000000000002", "Ten")] {
+        for (id, name) in [
+            ("00000000-0000-4000-9000-000000000001", "Everyone"), ("00000000-0000-4000-9000-000000000002", "Ten"),
+        ] {
             _ = try await store.createGroup(
-                Group(id: id, resource: ["schemas": [.string(SCIMURN.group)], "displayName": .string(name)], origin: .local, createdAt: now, updatedAt: now))
+                Group(
+                    id: id, resource: ["schemas": [.string(SCIMURN.group)], "displayName": .string(name)],
+                    origin: .local, createdAt: now, updatedAt: now))
         }
         _ = try await store.addMembers(
-            groupID: "00000000-0000-4000-9000-000000000001", userIDs: (0..<userCount).map(deterministicID), source: .manual, at: now)
+            groupID: "00000000-0000-4000-9000-000000000001", userIDs: (0..<userCount).map(deterministicID),
+            source: .manual, at: now)
         _ = try await store.addMembers(
-            groupID: "00000000-0000-4000-9000-000000000002", userIDs: (0..<10).map(deterministicID), source: .manual, at: now)
+            groupID: "00000000-0000-4000-9000-000000000002", userIDs: (0..<10).map(deterministicID), source: .manual,
+            at: now)
         await database.close()
         print("seeded \(total) users, a group of \(userCount) and a group of 10 in \(path)")
     }
