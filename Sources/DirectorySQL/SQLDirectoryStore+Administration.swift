@@ -270,6 +270,31 @@ extension SQLDirectoryStore {
         try await write { database in _ = try await database.query(sql, values) }
     }
 
+    static func activityValues(_ event: ActivityEvent) -> [SQLValue] {
+        [
+            .text(event.id), event.at.sql, .optional(event.connectionID), .optional(event.actor), .text(event.method),
+            .text(event.path), .integer(Int64(event.status)), .optional(event.resourceType),
+            .optional(event.resourceID),
+            .text(event.summary), .optional(event.detail), .integer(event.durationMicroseconds),
+        ]
+    }
+
+    public func recordActivities(_ events: [ActivityEvent]) async throws(StoreError) {
+        guard !events.isEmpty else { return }
+        // 64 rows × 12 columns per statement stays far below SQLite's bind limit.
+        let batches = stride(from: 0, to: events.count, by: 64).map { Array(events[$0..<min($0 + 64, events.count)]) }
+        let dialect = self.dialect
+        try await write { connection in
+            for batch in batches {
+                let rows = batch.indices.map { row in
+                    "(" + (1...12).map { dialect.placeholder(row * 12 + $0) }.joined(separator: ", ") + ")"
+                }.joined(separator: ", ")
+                _ = try await connection.query(
+                    "INSERT INTO activity (\(Self.activityColumns)) VALUES \(rows)", batch.flatMap(Self.activityValues))
+            }
+        }
+    }
+
     public func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent> {
         var binds = SQLBinds(dialect: dialect)
         var conditions: [String] = []

@@ -41,7 +41,7 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
 
     /// Opens (creating if needed) the database file at `path`.
     public static func open(
-        path: String, readers: Int = 2, synchronous: SQLiteSynchronous = .full,
+        path: String, readers: Int = 4, synchronous: SQLiteSynchronous = .full,
         logger: Logger = Logger(label: "account-console.sqlite")
     ) async throws(StoreError) -> SQLiteDirectoryDatabase {
         do {
@@ -67,6 +67,10 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
         _ = try await connection.query("PRAGMA foreign_keys = ON", [])
         // `LIKE` must be case-sensitive: case-insensitive comparisons fold both sides first.
         _ = try await connection.query("PRAGMA case_sensitive_like = ON", [])
+        // Reads come from memory, not a read() per page: a 32 MiB page cache per connection and
+        // the file mapped (pages shared with the OS cache).
+        _ = try await connection.query("PRAGMA cache_size = -32768", [])
+        _ = try await connection.query("PRAGMA mmap_size = 268435456", [])
         try await connection.install(customFunction: fold)
     }
 
@@ -197,7 +201,7 @@ public enum SQLiteDirectoryStore {
     /// Opens the database at `path` and returns the store; with `migrate`, applies pending
     /// migrations, otherwise fails with `schemaOutdated` on an older schema.
     public static func open(
-        path: String, migrate: Bool, clock: any DirectoryClock, readers: Int = 2,
+        path: String, migrate: Bool, clock: any DirectoryClock, readers: Int = 4,
         synchronous: SQLiteSynchronous = .full,
         logger: Logger = Logger(label: "account-console.sqlite")
     ) async throws(StoreError) -> (store: SQLDirectoryStore, database: SQLiteDirectoryDatabase) {

@@ -221,12 +221,16 @@ struct Handlers: Sendable {
             case .removed: return responder.respond(.noContent, nil)
             }
         }
-        let record = try await service.patchGroup(
-            id: id, request: patchRequest, ifMatch: ifMatch, by: caller, note: note)
         // A group's member list can be 100 000 ids long: a PATCH answers 204 (RFC 7644 §3.5.2
-        // allows it; Entra asks for it) unless the client names the attributes it wants back.
-        if query["attributes"] != nil || query["excludedAttributes"] != nil {
-            return resource(.ok, render(record, projection: try projection(query, type)))
+        // allows it; Entra asks for it) and reads no members, unless the client names the
+        // attributes it wants back.
+        let wantsBody = query["attributes"] != nil || query["excludedAttributes"] != nil
+        let projection = try projection(query, type)
+        let record = try await service.patchGroup(
+            id: id, request: patchRequest, ifMatch: ifMatch, by: caller, note: note,
+            includeMembers: wantsBody && wantsRelations(projection, type))
+        if wantsBody {
+            return resource(.ok, render(record, projection: projection))
         }
         return responder.respond(
             .noContent, nil, etag: entityTag(version: record.group.version),

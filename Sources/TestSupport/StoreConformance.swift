@@ -372,6 +372,14 @@ public enum StoreConformance {
             #expect(all.items.map(\.summary) == ["event 29", "event 28", "event 27", "event 26", "event 25"])
             #expect(try await store.activity(ActivityQuery(connectionID: "c1")).totalResults == 15)
             #expect(try await store.activity(ActivityQuery(status: 400)).totalResults == 10)
+            let batch = (0..<130).map { index in
+                ActivityEvent(
+                    id: "batch-\(index)", at: Timestamp(microseconds: 1), method: "GET", path: "/", status: 200,
+                    summary: "batched \(index)")
+            }
+            try await store.recordActivities(batch)
+            #expect(try await store.activity(ActivityQuery(count: 1)).totalResults == 160)
+            #expect(try await store.pruneActivity(keep: 1000, before: Timestamp(microseconds: 2)) == 130)
             let pruned = try await store.pruneActivity(keep: 20, before: Timestamp(microseconds: 0))
             #expect(pruned == 10)
             #expect(try await store.activity(ActivityQuery(count: 100)).items.last?.summary == "event 10")

@@ -36,9 +36,7 @@ public actor ActivityLog {
         let batch = pending
         pending = []
         do {
-            try await store.transaction { transaction in
-                for event in batch { try await transaction.recordActivity(event) }
-            }
+            try await store.recordActivities(batch)
         } catch {
             // The log must not take requests down with it; the rows are lost, which is logged.
             print("activity log: could not write \(batch.count) rows: \(error)")

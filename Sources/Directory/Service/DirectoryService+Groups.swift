@@ -100,9 +100,11 @@ extension DirectoryService {
     }
 
     /// `PATCH /Groups/{id}`: attribute changes to the row, `members` as a delta of this
-    /// connection's mappings (cost proportional to the change), then the orphan rule.
+    /// connection's mappings (cost proportional to the change), then the orphan rule. The member
+    /// list is read back only when `includeMembers` (it may be 100 000 ids long).
     public func patchGroup(
-        id: String, request: PatchRequest, ifMatch: String?, by caller: Caller, note: ActivityNote
+        id: String, request: PatchRequest, ifMatch: String?, by caller: Caller, note: ActivityNote,
+        includeMembers: Bool = true
     ) async throws(SCIMError) -> GroupRecord {
         try requireWrite(caller)
         note.subject("Group", id)
@@ -118,14 +120,15 @@ extension DirectoryService {
             let result = try Patcher.groups.apply(request, to: current)
             return try await service.storeGroup(
                 existing, resource: result.changed ? result.resource : nil, members: result.members, caller: caller,
-                note: note)
+                note: note, includeMembers: includeMembers)
         }
     }
 
     /// Writes a group's new attributes (if any) and membership change (if any) in the caller's
     /// transaction, adopting a local group, then applies the orphan rule.
     func storeGroup(
-        _ existing: Group, resource: JSONObject?, members: MembersDelta?, caller: Caller, note: ActivityNote
+        _ existing: Group, resource: JSONObject?, members: MembersDelta?, caller: Caller, note: ActivityNote,
+        includeMembers: Bool = true
     ) async throws -> GroupRecord {
         let now = clock.now()
         var group = existing
@@ -170,7 +173,7 @@ extension DirectoryService {
         if resource == nil, members == nil, existing.origin != .local { note.add("no change to \(group.displayName)") }
         try await applyOrphanRule(removed: removed, caller: caller, note: note)
         let stored = try await store.group(id: group.id) ?? group
-        return GroupRecord(group: stored, members: try await store.memberIDs(groupID: group.id))
+        return GroupRecord(group: stored, members: includeMembers ? try await store.memberIDs(groupID: group.id) : nil)
     }
 
     /// `DELETE /Groups/{id}`: the group and all its mappings go. The orphan rule does not run:

@@ -1,5 +1,6 @@
 import Crypto
 import SCIM
+import Synchronization
 
 /// Who is calling the SCIM API: a connection, through one of its tokens.
 public struct Caller: Sendable, Hashable {
@@ -80,6 +81,8 @@ public struct DirectoryService: Sendable {
     /// The most resources one page returns (`filter.maxResults`).
     public var maximumResults: Int
     public var filterLimits: FilterLimits
+    /// Recently authenticated tokens (by hash), so a request does not pay two reads for its token.
+    let authentications: AuthenticationCache
 
     public init(
         store: any DirectoryStore, clock: any DirectoryClock, ids: any IdentifierGenerator, maximumResults: Int = 200,
@@ -90,14 +93,21 @@ public struct DirectoryService: Sendable {
         self.ids = ids
         self.maximumResults = maximumResults
         self.filterLimits = filterLimits
+        self.authentications = AuthenticationCache()
+    }
+
+    private init(_ other: DirectoryService, store: any DirectoryStore) {
+        self.store = store
+        self.clock = other.clock
+        self.ids = other.ids
+        self.maximumResults = other.maximumResults
+        self.filterLimits = other.filterLimits
+        self.authentications = other.authentications
     }
 
     /// This service over another store (a transaction).
     func on(_ store: any DirectoryStore) -> DirectoryService {
-        var copy = DirectoryService(
-            store: store, clock: clock, ids: ids, maximumResults: maximumResults, filterLimits: filterLimits)
-        copy.maximumResults = maximumResults
-        return copy
+        DirectoryService(self, store: store)
     }
 
     // MARK: Errors
@@ -161,11 +171,14 @@ public struct DirectoryService: Sendable {
         let unauthorized = SCIMError(status: 401, detail: "Authorization failure: the token is missing or invalid")
         guard !token.isEmpty, token.utf8.count <= 512 else { throw unauthorized }
         let now = clock.now()
-        let found = try await read { try await store.token(sha256: Self.hash(token: token)) }
+        let hash = Self.hash(token: token)
+        if let cached = authentications.caller(for: hash, at: now), cached.token.isUsable(at: now) { return cached }
+        let found = try await read { try await store.token(sha256: hash) }
         guard let token = found, token.isUsable(at: now) else { throw unauthorized }
         guard let connection = try await read({ try await store.connection(id: token.connectionID) }) else {
             throw unauthorized
         }
+        authentications.remember(Caller(connection: connection, token: token), for: hash, at: now)
         // Last use is kept to the minute: a write per request would serialize every read on SQLite.
         if (token.lastUsedAt.map { now.microseconds - $0.microseconds > 60_000_000 } ?? true) {
             try? await store.markTokenUsed(id: token.id, at: now)
@@ -262,6 +275,29 @@ public struct DirectoryService: Sendable {
         try await read {
             guard let group = try await store.group(id: id) else { throw StoreError.notFound("Group \(id)") }
             return GroupRecord(group: group, members: includeMembers ? try await store.memberIDs(groupID: id) : nil)
+        }
+    }
+}
+
+/// Tokens checked in the last few seconds, by hash. A revoked token (or a changed connection
+/// policy) takes effect within `lifetime` on every instance; in exchange a request costs no
+/// database read for its credentials.
+final class AuthenticationCache: Sendable {
+    static let lifetime: Int64 = 5_000_000
+    static let capacity = 1024
+    private let entries = Mutex<[String: (caller: Caller, until: Int64)]>([:])
+
+    func caller(for hash: String, at now: Timestamp) -> Caller? {
+        entries.withLock { entries in
+            guard let entry = entries[hash], entry.until > now.microseconds else { return nil }
+            return entry.caller
+        }
+    }
+
+    func remember(_ caller: Caller, for hash: String, at now: Timestamp) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll() }
+            entries[hash] = (caller, now.microseconds + Self.lifetime)
         }
     }
 }

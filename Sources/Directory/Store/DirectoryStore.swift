@@ -114,6 +114,8 @@ public protocol DirectoryStore: Sendable {
     // MARK: Activity
 
     func recordActivity(_ event: ActivityEvent) async throws(StoreError)
+    /// Several rows in as few statements as the database allows (the batched activity writer).
+    func recordActivities(_ events: [ActivityEvent]) async throws(StoreError)
     func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent>
     /// Bounded retention: keeps the newest `keep` rows and drops rows older than `before`.
     func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int

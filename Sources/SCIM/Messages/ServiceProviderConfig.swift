@@ -40,8 +40,10 @@ public struct ServiceProviderConfig: Sendable, Hashable {
         object["bulk"] = [
             "supported": .bool(bulk != nil),
             "maxOperations": .number(JSONNumber(bulk?.maximumOperations ?? 0)),
-            "maxPayloadSize": .number(JSONNumber(bulk?.maximumPayloadSize ?? 0)),
+            "maxPayloadSize": .number(JSONNumber(bulk?.maximumPayloadSize ?? maximumRequestSize)),
         ]
+        // Only the RFC's attributes: strict clients (scim2-models) refuse unknown ones, so the filter
+        // bounds are documented and named in the `invalidFilter` detail instead.
         object["filter"] = [
             "supported": true,
             "maxResults": .number(JSONNumber(maximumResults)),

@@ -100,6 +100,7 @@ struct SchemaRepresentationTests {
             #expect(rfc[key] != nil, "\(key)")
         }
         #expect(json["filter"]?.objectValue?["maxResults"] == 200)
+        #expect(json["filter"]?.objectValue?.keys == ["supported", "maxResults"])
         #expect(json["pagination"]?.objectValue?["cursor"] == true)
     }
 }
