@@ -141,14 +141,16 @@ extension SQLDirectoryStore {
     }
 
     public func memberCount(groupID: String) async throws(StoreError) -> Int {
-        let sql = "SELECT COUNT(DISTINCT user_id) FROM memberships WHERE group_id = \(dialect.placeholder(1))"
+        let sql =
+            "SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = \(dialect.placeholder(1)) AND u.archived_at IS NULL"
         return try await read { connection in
             Int(try await connection.query(sql, [.text(groupID)]).first?.first?.integer ?? 0)
         }
     }
 
     public func memberIDs(groupID: String) async throws(StoreError) -> [String] {
-        let sql = "SELECT DISTINCT user_id FROM memberships WHERE group_id = \(dialect.placeholder(1)) ORDER BY user_id"
+        let sql =
+            "SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = \(dialect.placeholder(1)) AND u.archived_at IS NULL ORDER BY m.user_id"
         return try await read { connection in
             try await connection.query(sql, [.text(groupID)]).compactMap { $0.first?.text }
         }

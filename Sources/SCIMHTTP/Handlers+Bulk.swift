@@ -77,7 +77,8 @@ extension Handlers {
                         note: note)
                 } else {
                     outcome = try await service.patchUser(
-                        id: id, request: try PatchRequest(json: data ?? .null), ifMatch: operation.version, by: caller,
+                        id: id, request: try PatchRequest(json: data ?? .null, limits: configuration.filterLimits),
+                        ifMatch: operation.version, by: caller,
                         note: note)
                 }
                 if case .resource(let record) = outcome { version = record.user.version }
@@ -89,7 +90,8 @@ extension Handlers {
                         note: note)
                 } else {
                     record = try await service.patchGroup(
-                        id: id, request: try PatchRequest(json: data ?? .null), ifMatch: operation.version, by: caller,
+                        id: id, request: try PatchRequest(json: data ?? .null, limits: configuration.filterLimits),
+                        ifMatch: operation.version, by: caller,
                         note: note)
                 }
                 version = record.group.version
@@ -100,9 +102,9 @@ extension Handlers {
             return (result, nil)
         case (.delete, 2):
             if isUser {
-                try await service.deleteUser(id: parts[1], by: caller, note: note)
+                try await service.deleteUser(id: parts[1], ifMatch: operation.version, by: caller, note: note)
             } else {
-                try await service.deleteGroup(id: parts[1], by: caller, note: note)
+                try await service.deleteGroup(id: parts[1], ifMatch: operation.version, by: caller, note: note)
             }
             let result = BulkOperationResult(
                 method: .delete, bulkId: operation.bulkId, location: "\(base)/\(first)/\(parts[1])", status: 204)

@@ -238,10 +238,11 @@ struct Handlers: Sendable {
     }
 
     func delete(_ type: ResourceType, id: String, caller: Caller, note: ActivityNote) async throws -> Response {
+        let ifMatch = request.headers[.ifMatch]
         if type.name == "User" {
-            try await service.deleteUser(id: id, by: caller, note: note)
+            try await service.deleteUser(id: id, ifMatch: ifMatch, by: caller, note: note)
         } else {
-            try await service.deleteGroup(id: id, by: caller, note: note)
+            try await service.deleteGroup(id: id, ifMatch: ifMatch, by: caller, note: note)
         }
         return responder.respond(.noContent, nil)
     }

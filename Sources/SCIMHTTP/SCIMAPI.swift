@@ -58,7 +58,9 @@ public struct SCIMAPI: RouterMiddleware {
     /// One activity row and one log line per request; never the Authorization header.
     func record(_ request: Request, context: Context, status: Int, error: String?, micros: Int64) async {
         let note = context.note
-        var summary = note.summary
+        // A failed request's transaction rolled back: its row names the failure, not the changes
+        // the service had described before it failed.
+        var summary = status < 400 ? note.summary : ""
         if summary.isEmpty { summary = "\(request.method.rawValue) \(request.uri.path) → \(status)" }
         var detail = note.details
         if let error { detail = [error, detail].compactMap { $0 }.joined(separator: "\n") }

@@ -172,10 +172,12 @@ struct BadInputTests {
             let other = try await Exchange(client: client, token: otherToken.token).send(
                 .post, "/scim/v2/Users", #"{"userName":"o@x"}"#)
             let otherID = try #require(other.json?["id"]?.stringValue)
+            let local = try await server.store.createUser(server.fixtures.user("local@example.test"))
             let before = try await snapshot(server.store)
 
             let path = row.path.replacingOccurrences(of: "{user}", with: userID)
                 .replacingOccurrences(of: "{group}", with: groupID).replacingOccurrences(of: "{other}", with: otherID)
+                .replacingOccurrences(of: "{local}", with: local.id)
             let auth: String?
             switch row.auth {
             case .provision: auth = nil

@@ -17,6 +17,27 @@ struct WalkthroughTests {
     @Test("on PostgreSQL", .enabled(if: PostgresHarness.available))
     func postgres() async throws { try await walkthrough(PostgresHarness.make) }
 
+    @Test("a rename-only PUT of a group keeps the connection's mappings (RFC 7644 §3.5.1)")
+    func renameOnlyPut() async throws {
+        try await TestServer.with(SQLiteHarness.make) { server, client in
+            let scim = Exchange(client: client, token: server.token)
+            let user = try await scim.send(.post, "/scim/v2/Users", #"{"userName":"kept@example.test"}"#)
+            let userID = try #require(user.json?["id"]?.stringValue)
+            let group = try await scim.send(
+                .post, "/scim/v2/Groups", #"{"displayName":"Kept","members":[{"value":"\#(userID)"}]}"#)
+            let groupID = try #require(group.json?["id"]?.stringValue)
+            let renamed = try await scim.send(.put, "/scim/v2/Groups/\(groupID)", #"{"displayName":"Kept Renamed"}"#)
+            #expect(renamed.status == 200)
+            #expect(renamed.json?["members"]?.arrayValue?.count == 1)
+            #expect(try await scim.send(.get, "/scim/v2/Users/\(userID)").status == 200)
+            let emptied = try await scim.send(
+                .put, "/scim/v2/Groups/\(groupID)", #"{"displayName":"Kept Renamed","members":[]}"#)
+            #expect(emptied.json?["members"] == nil)
+            // Its last group from the connection is gone: the orphan rule deletes the user.
+            #expect(try await scim.send(.get, "/scim/v2/Users/\(userID)").status == 404)
+        }
+    }
+
     func walkthrough(_ make: (FixedClock) async throws -> StoreUnderTest) async throws {
         try await TestServer.with(make, kind: .okta) { server, client in
             let scim = Exchange(client: client, token: server.token)

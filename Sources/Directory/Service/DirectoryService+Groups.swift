@@ -82,7 +82,9 @@ extension DirectoryService {
         id: String, body: JSONObject, ifMatch: String?, by caller: Caller, note: ActivityNote
     ) async throws(SCIMError) -> GroupRecord {
         try requireWrite(caller)
-        let memberIDs = try Self.memberIDs(in: body) ?? []
+        // Without `members` the body asserts nothing about them (RFC 7644 §3.5.1): a rename-only
+        // PUT must not empty the connection's mappings and set off the orphan rule.
+        let memberIDs = try Self.memberIDs(in: body)
         var validated = try ResourceValidator(resourceType: .group).validate(body)
         validated["members"] = nil
         let resource = validated
@@ -95,7 +97,7 @@ extension DirectoryService {
                 throw StoreError.versionMismatch(expected: -1, current: existing.version)
             }
             return try await service.storeGroup(
-                existing, resource: resource, members: .replaceAll(memberIDs), caller: caller, note: note)
+                existing, resource: resource, members: memberIDs.map { .replaceAll($0) }, caller: caller, note: note)
         }
     }
 
@@ -179,13 +181,27 @@ extension DirectoryService {
     /// `DELETE /Groups/{id}`: the group and all its mappings go. The orphan rule does not run:
     /// Okta sends this when an admin unlinks a pushed group ("delete the group in the target
     /// app"), which says nothing about the users' assignments — deprovisioning them would leave
-    /// Okta believing they still exist (docs/decisions/0006-orphan-rule-scope.md).
-    public func deleteGroup(id: String, by caller: Caller, note: ActivityNote) async throws(SCIMError) {
+    /// Okta believing they still exist (docs/decisions/0006-orphan-rule-scope.md). Only the
+    /// connection's own groups: a local group is adopted by PUT/PATCH, never deleted (403).
+    public func deleteGroup(
+        id: String, ifMatch: String? = nil, by caller: Caller, note: ActivityNote
+    )
+        async throws(SCIMError)
+    {
         try requireWrite(caller)
         note.subject("Group", id)
-        try await run { service in
+        try await run(ifMatch: ifMatch) { service in
             guard let group = try await service.writableGroup(id, caller: caller) else {
                 throw StoreError.notFound("Group \(id)")
+            }
+            if group.origin == .local {
+                throw SCIMError(
+                    status: 403,
+                    detail:
+                        "group \(group.displayName) is a local group; a connection deletes only the groups it pushes")
+            }
+            guard ifMatchAllows(ifMatch, version: group.version) else {
+                throw StoreError.versionMismatch(expected: -1, current: group.version)
             }
             try await service.store.deleteGroup(id: id)
             note.add("deleted group \(group.displayName)")

@@ -19,6 +19,11 @@ extension DirectoryService {
             let now = service.clock.now()
             if var existing = try await service.store.user(userName: userName) {
                 let reclaimable = existing.origin == caller.origin || existing.origin == .local
+                if existing.isArchived, !reclaimable {
+                    throw SCIMError.uniqueness(
+                        "userName \"\(userName)\" belongs to an archived user of another connection; an administrator must delete or restore it first"
+                    )
+                }
                 guard existing.isArchived, reclaimable else {
                     let owner = existing.origin == .local ? "a local user" : "a user of another connection"
                     throw SCIMError.uniqueness(
@@ -163,13 +168,26 @@ extension DirectoryService {
 
     // MARK: Delete
 
-    /// `DELETE /Users/{id}`: the connection's `onDelete` action (delete or archive).
-    public func deleteUser(id: String, by caller: Caller, note: ActivityNote) async throws(SCIMError) {
+    /// `DELETE /Users/{id}`: the connection's `onDelete` action (delete or archive). Only the
+    /// connection's own users: a local user is adopted by PUT/PATCH, never deleted outright (403).
+    public func deleteUser(
+        id: String, ifMatch: String? = nil, by caller: Caller, note: ActivityNote
+    )
+        async throws(SCIMError)
+    {
         try requireWrite(caller)
         note.subject("User", id)
-        try await run { service in
+        try await run(ifMatch: ifMatch) { service in
             guard let user = try await service.writableUser(id, caller: caller) else {
                 throw StoreError.notFound("User \(id)")
+            }
+            if user.origin == .local {
+                throw SCIMError(
+                    status: 403,
+                    detail: "user \(user.userName) is a local user; a connection deletes only the users it provisions")
+            }
+            guard ifMatchAllows(ifMatch, version: user.version) else {
+                throw StoreError.versionMismatch(expected: -1, current: user.version)
             }
             let action = caller.connection.onDelete == .suspend ? .delete : caller.connection.onDelete
             try await service.deprovision(user, action: action, trigger: "DELETE", caller: caller, note: note)

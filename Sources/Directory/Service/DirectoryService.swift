@@ -116,7 +116,8 @@ public struct DirectoryService: Sendable {
     static func translate(_ error: any Error, ifMatch: String? = nil) -> SCIMError {
         if let error = error as? SCIMError { return error }
         guard let error = error as? StoreError else {
-            return SCIMError(status: 500, detail: "internal error: \(error)")
+            // A failed COMMIT or a dropped connection: safe to retry, and no driver text leaks.
+            return SCIMError(status: 503, detail: "the directory could not complete the request; retry it")
         }
         switch error {
         case .notFound(let what): return .notFound("\(what) not found")
