@@ -156,6 +156,25 @@ extension SQLDirectoryStore {
         }
     }
 
+    public func memberIDs(groupIDs: [String]) async throws(StoreError) -> [String: [String]] {
+        let ids = Self.unique(groupIDs)
+        guard !ids.isEmpty else { return [:] }
+        return try await read { connection in
+            var members: [String: [String]] = [:]
+            for chunk in Self.chunks(ids) {
+                let rows = try await connection.query(
+                    "SELECT DISTINCT m.group_id, m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id IN \(list(chunk.count, after: 0)) AND u.archived_at IS NULL ORDER BY m.group_id, m.user_id",
+                    chunk.map { .text($0) })
+                for row in rows {
+                    var reader = RowReader(row)
+                    let group = reader.text()
+                    members[group, default: []].append(reader.text())
+                }
+            }
+            return members
+        }
+    }
+
     public func groupMappings(userIDs: [String]) async throws(StoreError) -> [String: [UserGroupMapping]] {
         let ids = Self.unique(userIDs)
         guard !ids.isEmpty else { return [:] }

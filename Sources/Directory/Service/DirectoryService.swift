@@ -248,12 +248,11 @@ public struct DirectoryService: Sendable {
         let (query, startIndex) = try page(request, type: .group)
         return try await read {
             let page = try await store.groups(query)
-            var records: [GroupRecord] = []
-            for group in page.items {
-                records.append(
-                    GroupRecord(
-                        group: group,
-                        members: request.includeRelations ? try await store.memberIDs(groupID: group.id) : nil))
+            // One query for the members of the whole page.
+            let members =
+                request.includeRelations ? try await store.memberIDs(groupIDs: page.items.map(\.id)) : [:]
+            let records = page.items.map { group in
+                GroupRecord(group: group, members: request.includeRelations ? members[group.id] ?? [] : nil)
             }
             let next =
                 request.cursor != nil && page.items.count == query.count

@@ -64,6 +64,8 @@ public protocol DirectoryStore: Sendable {
     func memberCount(groupID: String) async throws(StoreError) -> Int
     /// The distinct member ids of a group, in id order (what `members` lists).
     func memberIDs(groupID: String) async throws(StoreError) -> [String]
+    /// The same for several groups in one query (a page of a list).
+    func memberIDs(groupIDs: [String]) async throws(StoreError) -> [String: [String]]
     /// The groups a user belongs to, each with every source mapping the user into it.
     func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping]
     /// The same for several users in one query (a page of a list).
