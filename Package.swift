@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SCIMTests",
-            dependencies: ["SCIM"],
+            dependencies: ["SCIM", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

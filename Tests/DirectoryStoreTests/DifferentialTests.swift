@@ -5,18 +5,6 @@ import SCIM
 import TestSupport
 import Testing
 
-/// A deterministic generator (SplitMix64), so a failing filter can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The SQL compiler against the SCIM evaluator: for random filters over a seeded directory, the
 /// store must select exactly the users the evaluator selects on their rendered resources.
 @Suite("Differential: SQL compiler vs SCIM evaluator")
@@ -38,7 +26,7 @@ struct DifferentialTests {
     ]
 
     static func seed(_ store: SQLDirectoryStore, _ fixtures: DirectoryFixtures) async throws -> Seeded {
-        var random = SplitMix(state: 20_261_129)
+        var random = SeededGenerator(state: 20_261_129)
         var seeded = Seeded()
         let okta = try await store.createConnection(fixtures.connection("Okta"))
         for name in ["Engineering", "sales", "Émigrés", "Ops_100%"] {
@@ -121,7 +109,7 @@ struct DifferentialTests {
 
     /// Random filters over every attribute the compiler maps.
     struct Generator {
-        var random: SplitMix
+        var random: SeededGenerator
         let seeded: Seeded
 
         static let stringPaths = [
@@ -219,7 +207,7 @@ struct DifferentialTests {
                 let groups = try await store.groupMappings(userID: user.id)
                 rendered.append((user.id, user.scimResource(groups: groups, baseURL: "https://h/scim/v2")))
             }
-            var generator = Generator(random: SplitMix(state: 7), seeded: seeded)
+            var generator = Generator(random: SeededGenerator(state: 7), seeded: seeded)
             var nonEmpty = 0
             for _ in 0..<Self.filterCount {
                 let text = generator.filter(depth: 3)
