@@ -254,30 +254,30 @@ struct Handlers: Sendable {
     }
 
     func resourceTypes(id: String?) throws -> Response {
-        let all = [ResourceType.user, .group]
-        let location = "\(base)/ResourceTypes"
-        if let id {
-            guard let type = all.first(where: { $0.id == id }) else {
-                throw SCIMError.notFound("no resource type \(id); there are User and Group")
-            }
-            return responder.respond(.ok, type.json(location: location))
-        }
-        let list = ListResponse(
-            totalResults: all.count, startIndex: 1, resources: all.map { $0.json(location: location) })
-        return responder.respond(.ok, list.json)
+        try discovery(
+            [ResourceType.user, .group], id: id, matches: { $0.id == $1 }, location: "\(base)/ResourceTypes",
+            json: { $0.json(location: $1) }, missing: "no resource type %@; there are User and Group")
     }
 
     func schemas(id: String?) throws -> Response {
-        let all: [Schema] = [.user, .group, .enterpriseUser, .serviceProviderConfig, .resourceType, .schema]
-        let location = "\(base)/Schemas"
-        if let id {
-            guard let schema = all.first(where: { $0.id == id }) else {
-                throw SCIMError.notFound("no schema \(id)")
-            }
-            return responder.respond(.ok, schema.json(location: location))
+        try discovery(
+            [Schema.user, .group, .enterpriseUser, .serviceProviderConfig, .resourceType, .schema], id: id,
+            matches: { $0.id == $1 }, location: "\(base)/Schemas", json: { $0.json(location: $1) },
+            missing: "no schema %@")
+    }
+
+    /// One discovery resource by id, or all of them as a ListResponse.
+    private func discovery<Item>(
+        _ all: [Item], id: String?, matches: (Item, String) -> Bool, location: String,
+        json: (Item, String) -> JSONObject, missing: String
+    ) throws -> Response {
+        guard let id else {
+            let list = ListResponse(totalResults: all.count, startIndex: 1, resources: all.map { json($0, location) })
+            return responder.respond(.ok, list.json)
         }
-        let list = ListResponse(
-            totalResults: all.count, startIndex: 1, resources: all.map { $0.json(location: location) })
-        return responder.respond(.ok, list.json)
+        guard let item = all.first(where: { matches($0, id) }) else {
+            throw SCIMError.notFound(missing.replacingOccurrences(of: "%@", with: id))
+        }
+        return responder.respond(.ok, json(item, location))
     }
 }

@@ -36,13 +36,17 @@ public struct SCIMAPI: RouterMiddleware {
         let started = ContinuousClock.now
         var context = context
         let responder = SCIMResponder(request: request)
-        let response: Response
+        var response: Response
         var errorDetail: String?
         do {
             response = try await route(request, mount: mount, context: &context, responder: responder)
         } catch let error as SCIMError {
             errorDetail = error.detail
             response = responder.error(error)
+        } catch let error as MethodNotAllowed {
+            errorDetail = error.scimError.detail
+            response = responder.error(error.scimError)
+            response.headers[.allow] = error.allowed.joined(separator: ", ")
         } catch {
             logger.error("unexpected error in \(request.method) \(path): \(error)")
             let failure = SCIMError(status: 500, detail: "internal error; see the server log")
@@ -141,14 +145,12 @@ public struct SCIMAPI: RouterMiddleware {
         }
     }
 
-    func allow(_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) throws(SCIMError) {
+    func allow(_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) throws(MethodNotAllowed) {
         guard allowed.contains(method) else { throw methodNotAllowed(method, allowed.map(\.rawValue)) }
     }
 
-    func methodNotAllowed(_ method: HTTPRequest.Method, _ allowed: [String]) -> SCIMError {
-        SCIMError(
-            status: 405,
-            detail: "\(method.rawValue) is not supported here; this endpoint allows \(allowed.joined(separator: ", "))")
+    func methodNotAllowed(_ method: HTTPRequest.Method, _ allowed: [String]) -> MethodNotAllowed {
+        MethodNotAllowed(method: method.rawValue, allowed: allowed)
     }
 
     /// `Authorization: Bearer <token>`, or the bare token (some Okta set-ups send it so, idp-wire.md §1.1).
@@ -175,5 +177,17 @@ public struct SCIMAPI: RouterMiddleware {
         let host = request.head.authority ?? "127.0.0.1"
         let scheme = request.head.scheme == "https" ? "https" : "http"
         return "\(scheme)://\(host)\(mount)"
+    }
+}
+
+/// 405 with the methods the endpoint does allow, for the `Allow` header (RFC 9110 §15.5.6).
+struct MethodNotAllowed: Error {
+    var method: String
+    var allowed: [String]
+
+    var scimError: SCIMError {
+        SCIMError(
+            status: 405,
+            detail: "\(method) is not supported here; this endpoint allows \(allowed.joined(separator: ", "))")
     }
 }

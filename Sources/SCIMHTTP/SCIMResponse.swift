@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import SCIM
 
@@ -36,17 +35,6 @@ struct SCIMResponder: Sendable {
         if error.status == 401 {
             response.headers[.wwwAuthenticate] = #"Bearer realm="Account Console SCIM""#
         }
-        if error.status == 405 {
-            response.headers[.allow] = error.detail.allowHeader
-        }
         return response
-    }
-}
-
-extension String {
-    /// The methods a 405 detail names ("… allows GET, POST"), for the `Allow` header.
-    var allowHeader: String {
-        guard let range = range(of: "allows ") else { return "GET" }
-        return String(self[range.upperBound...]).trimmingCharacters(in: .whitespaces.union(.punctuationCharacters))
     }
 }

@@ -197,6 +197,9 @@ struct BadInputTests {
             } else {
                 Issue.record("no SCIM Error body for \(row.name)")
             }
+            if row.status == 405 {
+                #expect(response.headers[.allow]?.isEmpty == false)
+            }
             if row.status == 401 {
                 let challenge = response.headers[.wwwAuthenticate]
                 #expect(challenge?.hasPrefix("Bearer") == true)

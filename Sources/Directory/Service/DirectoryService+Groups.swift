@@ -93,9 +93,7 @@ extension DirectoryService {
             guard let existing = try await service.writableGroup(id, caller: caller) else {
                 throw StoreError.notFound("Group \(id)")
             }
-            guard ifMatchAllows(ifMatch, version: existing.version) else {
-                throw StoreError.versionMismatch(expected: -1, current: existing.version)
-            }
+            try checkIfMatch(ifMatch, version: existing.version)
             return try await service.storeGroup(
                 existing, resource: resource, members: memberIDs.map { .replaceAll($0) }, caller: caller, note: note)
         }
@@ -114,9 +112,7 @@ extension DirectoryService {
             guard let existing = try await service.writableGroup(id, caller: caller) else {
                 throw StoreError.notFound("Group \(id)")
             }
-            guard ifMatchAllows(ifMatch, version: existing.version) else {
-                throw StoreError.versionMismatch(expected: -1, current: existing.version)
-            }
+            try checkIfMatch(ifMatch, version: existing.version)
             var current = existing.resource
             current["id"] = .string(existing.id)
             let result = try Patcher.groups.apply(request, to: current)
@@ -200,9 +196,7 @@ extension DirectoryService {
                     detail:
                         "group \(group.displayName) is a local group; a connection deletes only the groups it pushes")
             }
-            guard ifMatchAllows(ifMatch, version: group.version) else {
-                throw StoreError.versionMismatch(expected: -1, current: group.version)
-            }
+            try checkIfMatch(ifMatch, version: group.version)
             try await service.store.deleteGroup(id: id)
             note.add("deleted group \(group.displayName)")
         }

@@ -80,9 +80,7 @@ extension DirectoryService {
                 return try await service.alreadyRemoved(
                     id, caller: caller, deactivating: body["active"].isFalse, note: note)
             }
-            guard ifMatchAllows(ifMatch, version: existing.version) else {
-                throw StoreError.versionMismatch(expected: -1, current: existing.version)
-            }
+            try checkIfMatch(ifMatch, version: existing.version)
             let resource = try ResourceValidator(resourceType: .user).validate(body, existing: existing.resource)
             return try await service.store(existing, resource: resource, caller: caller, note: note)
         }
@@ -99,9 +97,7 @@ extension DirectoryService {
                 return try await service.alreadyRemoved(
                     id, caller: caller, deactivating: request.deactivates, note: note)
             }
-            guard ifMatchAllows(ifMatch, version: existing.version) else {
-                throw StoreError.versionMismatch(expected: -1, current: existing.version)
-            }
+            try checkIfMatch(ifMatch, version: existing.version)
             var current = existing.resource
             current["id"] = .string(existing.id)
             let result = try Patcher.users.apply(request, to: current)
@@ -186,9 +182,7 @@ extension DirectoryService {
                     status: 403,
                     detail: "user \(user.userName) is a local user; a connection deletes only the users it provisions")
             }
-            guard ifMatchAllows(ifMatch, version: user.version) else {
-                throw StoreError.versionMismatch(expected: -1, current: user.version)
-            }
+            try checkIfMatch(ifMatch, version: user.version)
             let action = caller.connection.onDelete == .suspend ? .delete : caller.connection.onDelete
             try await service.deprovision(user, action: action, trigger: "DELETE", caller: caller, note: note)
         }

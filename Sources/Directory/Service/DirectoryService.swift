@@ -302,6 +302,13 @@ final class AuthenticationCache: Sendable {
     }
 }
 
+/// Fails with the version conflict `run(ifMatch:)` turns into 412 unless `If-Match` allows `version`.
+func checkIfMatch(_ header: String?, version: Int) throws {
+    guard ifMatchAllows(header, version: version) else {
+        throw StoreError.versionMismatch(expected: -1, current: version)
+    }
+}
+
 /// `If-Match` (RFC 7644 §3.14): `*` or a list of entity tags, weak or strong.
 func ifMatchAllows(_ header: String?, version: Int) -> Bool {
     guard let header = header?.trimmingSpaces(), !header.isEmpty else { return true }
