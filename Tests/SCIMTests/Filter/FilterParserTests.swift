@@ -119,7 +119,8 @@ struct FilterParserTests {
         (#"members[value eq "a" or value eq "b"]"#, #"members[or(eq(value,"a"),eq(value,"b"))]"#),
         (#"addresses[type eq "work"] and title pr"#, #"and(addresses[eq(type,"work")],pr(title))"#),
         (#"not (emails[type eq "work"])"#, #"not(emails[eq(type,"work")])"#),
-        // Entra's matching filter: a value path, a sub-attribute, a comparison (idp-wire.md §5.3).
+        // Entra's matching filter: a value path, a sub-attribute, a comparison
+        // (docs/idp-behaviour.md §5.3).
         (
             #"emails[type eq "work"].value eq "a@contoso.test""#,
             #"emails[and(eq(type,"work"),eq(value,"a@contoso.test"))]"#

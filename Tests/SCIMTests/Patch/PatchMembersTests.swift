@@ -2,7 +2,7 @@ import SCIM
 import Testing
 
 /// RFC 7644 §3.5.2.1–3 applied to group `members`, returned as a delta so a store applies it in
-/// time proportional to the change (DESIGN.md "Membership changes are O(size of the change)").
+/// time proportional to the change (docs/architecture.md, "Data model").
 @Suite("PATCH members as a delta (RFC 7644 §3.5.2)")
 struct PatchMembersTests {
     static let cases: [PatchCase] = [

@@ -4,9 +4,9 @@ import Testing
 
 private let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
-/// Client behaviour from `../shared/reference/idp-wire.md` §1–§2 and §5.5 that departs from, or
+/// Client behaviour from `docs/idp-behaviour.md` §1–§2 and §5.5 that departs from, or
 /// goes beyond, RFC 7644 §3.5.2. Each row is named after the quirk it pins.
-@Suite("PATCH: identity-provider quirks (idp-wire.md)")
+@Suite("PATCH: identity-provider quirks (docs/idp-behaviour.md)")
 struct PatchQuirkTests {
     static let users: [PatchCase] = [
         PatchCase(

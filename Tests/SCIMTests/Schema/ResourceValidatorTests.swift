@@ -24,7 +24,7 @@ struct ResourceValidatorTests {
         #expect(output.keys == ["schemas", "userName", "name", "emails"])
     }
 
-    @Test("Okta's create body (idp-wire.md §4.2) is accepted; password is kept for the service to hash")
+    @Test("Okta's create body (docs/idp-behaviour.md §4.2) is accepted; password is kept for the service to hash")
     func oktaCreate() throws {
         let body = try object(
             #"""
@@ -39,7 +39,7 @@ struct ResourceValidatorTests {
         #expect(output["externalId"] == "00uabc123DEF456ghi7")
     }
 
-    @Test("Entra's create with the enterprise extension and meta (idp-wire.md §4.7)")
+    @Test("Entra's create with the enterprise extension and meta (docs/idp-behaviour.md §4.7)")
     func entraCreate() throws {
         let body = try object(
             #"""
