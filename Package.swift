@@ -1,8 +1,8 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Settings every target of ours shares: Swift 6 mode, the upcoming features the house style
-/// asks for, and warnings as errors (see `../shared/STYLE.md`).
+/// Settings every target of ours shares: Swift 6 mode, the stricter upcoming features
+/// (`ExistentialAny`, `MemberImportVisibility`), and warnings as errors.
 let strictSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -10,7 +10,7 @@ let strictSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
-// The target dependencies below are the module graph of ../shared/DESIGN.md; scripts/test.sh
+// The target dependencies below are the module graph of docs/architecture.md; scripts/test.sh
 // builds with --explicit-target-dependency-import-check error, so an import against it fails.
 let package = Package(
     name: "AccountConsole",
@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
@@ -90,7 +91,9 @@ let package = Package(
                 "SCIMHTTP", "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,7 +1,10 @@
 import Directory
+import DirectorySQL
 import Hummingbird
 import Logging
 import SCIMHTTP
+import ServiceLifecycle
+import UnixSignals
 
 /// How `account-console serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -9,25 +12,30 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     public var database: DatabaseLocation
     public var api: SCIMAPIConfiguration
+    public var retention: RetentionPolicy
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, api: SCIMAPIConfiguration) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, api: SCIMAPIConfiguration,
+        retention: RetentionPolicy = .default
+    ) {
         self.host = host
         self.port = port
         self.database = database
         self.api = api
+        self.retention = retention
     }
 }
 
-/// The assembled server: store → service → routers → Application.
+/// The assembled server: store → service → routers → Application, run as one `ServiceGroup`.
 public enum AccountConsoleServer {
-    /// The router with every route: the SCIM API under its mount points and `/healthz`.
+    /// The router with every route: the SCIM API under its mount points and `/healthz`, behind
+    /// the request log.
     public static func router(
         service: DirectoryService, activity: ActivityLog, api: SCIMAPIConfiguration, logger: Logger
-    )
-        -> Router<SCIMRequestContext>
-    {
-        let router = Router(context: SCIMRequestContext.self)
-        router.add(middleware: SCIMAPI(service: service, activity: activity, configuration: api, logger: logger))
+    ) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        SCIMAPI(service: service, activity: activity, configuration: api, logger: logger).addRoutes(to: router)
         router.get("/healthz") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -36,31 +44,49 @@ public enum AccountConsoleServer {
         return router
     }
 
-    /// Opens the database (migrating), serves until SIGINT/SIGTERM, then flushes the activity log
-    /// and closes the database.
+    /// Serves until SIGINT/SIGTERM. The services, in start order: the database client (PostgreSQL's
+    /// pool), the activity writer, the retention job, the HTTP server (which migrates the
+    /// database before it listens). They stop in reverse order: the server drains its requests
+    /// first, the activity writer then writes what is left, and the database goes last.
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = SystemClock()
-        let directory = try await configuration.database.open(migrate: true, clock: clock, logger: logger)
+        let database = try await configuration.database.prepare(logger: logger)
         let service = DirectoryService(
-            store: directory.store, clock: clock, ids: RandomIdentifiers(),
+            store: database.store, clock: clock, ids: RandomIdentifiers(),
             maximumResults: configuration.api.maximumResults, filterLimits: configuration.api.filterLimits)
-        let activity = ActivityLog(store: directory.store)
-        let app = Application(
+        let activity = ActivityLog(store: database.store) { count, error in
+            logger.error("activity log: could not write \(count) rows: \(error)")
+        }
+        var app = Application(
             router: router(service: service, activity: activity, api: configuration.api, logger: logger),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Account Console"),
             logger: logger)
-        logger.info(
-            "Account Console serving SCIM at http://\(configuration.host):\(configuration.port)/scim/v2 and /api/v1/identity/scim/v2 (\(configuration.database))"
-        )
+        let store = database.store
+        app.beforeServerStarts {
+            let applied = try await store.migrate(at: clock.now())
+            if !applied.isEmpty {
+                logger.info("database migrated: \(applied.map(String.init).joined(separator: ", "))")
+            }
+            logger.info(
+                "Account Console serving SCIM at http://\(configuration.host):\(configuration.port)/scim/v2 and /api/v1/identity/scim/v2 (\(configuration.database))"
+            )
+        }
+        var services: [any Service] = []
+        if let client = database.client { services.append(DatabaseClientService(body: client)) }
+        services += [
+            ActivityWriter(log: activity),
+            RetentionJob(store: store, clock: clock, policy: configuration.retention, logger: logger),
+            app,
+        ]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
-            await activity.flush()
-            await directory.close()
+            await database.close()
             throw error
         }
-        await activity.flush()
-        await directory.close()
+        await database.close()
     }
 }

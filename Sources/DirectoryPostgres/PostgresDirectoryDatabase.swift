@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SCIM
+import Synchronization
 
 /// Where and how to reach PostgreSQL.
 public struct PostgresLocation: Sendable, Hashable {
@@ -39,13 +40,13 @@ public struct PostgresLocation: Sendable, Hashable {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "postgres" || scheme == "postgresql"
         else {
-            throw .unavailable("the database URL must look like postgres://user:password@host:5432/database")
+            throw .configuration("the database URL must look like postgres://user:password@host:5432/database")
         }
         guard let host = components.host, !host.isEmpty else {
-            throw .unavailable("the database URL names no host (postgres://user@HOST:5432/database)")
+            throw .configuration("the database URL names no host (postgres://user@HOST:5432/database)")
         }
         guard let user = components.user, !user.isEmpty else {
-            throw .unavailable("the database URL names no user (postgres://USER@host:5432/database)")
+            throw .configuration("the database URL names no user (postgres://USER@host:5432/database)")
         }
         var database = components.path
         if database.hasPrefix("/") { database.removeFirst() }
@@ -63,10 +64,18 @@ public struct PostgresLocation: Sendable, Hashable {
 public final class PostgresDirectoryDatabase: SQLDatabase {
     public let dialect = SQLDialect.postgres
     private let client: PostgresClient
-    private let runTask: Task<Void, Never>
     private let logger: Logger
+    /// How long a request waits for a pooled connection before it is answered 503.
+    let leaseTimeout: Duration
+    /// The pool's run loop when ``connect(location:logger:)`` started it (the command line and
+    /// tests); the server runs ``run()`` as a service of its `ServiceGroup` instead.
+    private let background = Mutex<Task<Void, Never>?>(nil)
 
-    private init(location: PostgresLocation, logger: Logger, onStart: @escaping @Sendable () -> Void) {
+    /// A client for `location`; nothing connects until ``run()`` runs.
+    public init(
+        location: PostgresLocation, leaseTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "account-console.postgres")
+    ) {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database,
@@ -75,47 +84,87 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         if let searchPath = location.searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
         }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
-        self.runTask = Task {
-            onStart()
-            await client.run()
-        }
+        self.leaseTimeout = leaseTimeout
     }
 
-    /// Connects, and returns once the client's pool is running: a lease before `run()` has been
-    /// called only logs a warning, but that warning would mislead operators.
+    /// Runs the connection pool until the task is cancelled.
+    public func run() async {
+        await client.run()
+    }
+
+    /// A client whose pool runs in a task of its own until ``close()``: for short-lived users (a
+    /// command, a test). Returns once the pool runs, since a lease before then logs a misleading
+    /// warning.
     public static func connect(
         location: PostgresLocation, logger: Logger = Logger(label: "account-console.postgres")
     )
         async -> PostgresDirectoryDatabase
     {
+        let database = PostgresDirectoryDatabase(location: location, logger: logger)
         let (started, signal) = AsyncStream<Void>.makeStream()
-        let database = PostgresDirectoryDatabase(location: location, logger: logger) {
+        let task = Task {
             signal.yield()
             signal.finish()
+            await database.run()
         }
+        database.background.withLock { $0 = task }
         for await _ in started { break }
         return database
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await body(PostgresStatementRunner(connection: connection, logger: logger))
+        let logger = self.logger
+        return try await leased { client, acquired in
+            try await client.withConnection { connection in
+                acquired()
+                return try await body(PostgresStatementRunner(connection: connection, logger: logger))
+            }
         }
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let logger = self.logger
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(PostgresStatementRunner(connection: connection, logger: logger))
+            return try await leased { client, acquired in
+                try await client.withTransaction(logger: logger) { connection in
+                    acquired()
+                    return try await body(PostgresStatementRunner(connection: connection, logger: logger))
+                }
             }
         } catch let error as PostgresTransactionError {
             // Surface what the closure threw (a StoreError, a constraint violation), not the wrapper.
             if let closureError = error.closureError { throw closureError }
             throw error
+        }
+    }
+
+    /// Runs `operation`, failing with `unavailable` when no connection is leased within
+    /// `leaseTimeout`. Without it a request waits for the pool's own give-up, about a minute
+    /// with the server down — longer than Okta waits. Only the wait for a connection is bounded:
+    /// a long statement on a leased connection runs to its end.
+    private func leased<T: Sendable>(
+        _ operation: @Sendable (PostgresClient, _ acquired: @Sendable () -> Void) async throws -> T
+    ) async throws -> T {
+        let client = self.client
+        let timeout = leaseTimeout
+        let acquired = LeaseFlag()
+        return try await withoutActuallyEscaping(operation) { operation in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await operation(client) { acquired.set() } }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if acquired.isSet { return nil }
+                    throw StoreError.unavailable(
+                        reason: "no PostgreSQL connection within \(timeout) (is the server up and reachable?)")
+                }
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let value = next { return value }
+                }
+                throw CancellationError()
+            }
         }
     }
 
@@ -129,10 +178,11 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         }
     }
 
-    /// Stops the client's connections.
+    /// Stops the pool started by ``connect(location:logger:)``.
     public func close() async {
-        runTask.cancel()
-        _ = await runTask.value
+        guard let task = background.withLock({ $0 }) else { return }
+        task.cancel()
+        _ = await task.value
     }
 }
 
@@ -154,11 +204,13 @@ struct PostgresStatementRunner: SQLConnection {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var output: [SQLRow] = []
         for try await row in rows {
-            var values: SQLRow = []
+            var names: [String] = []
+            var values: [SQLValue] = []
             for cell in row {
+                names.append(cell.columnName)
                 values.append(try Self.value(cell))
             }
-            output.append(values)
+            output.append(SQLRow(names: names, values: values))
         }
         return output
     }
@@ -190,4 +242,12 @@ public enum PostgresDirectoryStore {
             throw error
         }
     }
+}
+
+/// Whether a lease has been granted (shared between the operation and its timer).
+private final class LeaseFlag: Sendable {
+    private let value = Atomic(false)
+
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -1,13 +1,22 @@
-/// One schema migration: a version, a name, and its statements for a dialect.
+import SCIM
+
+/// One schema migration: a version, a name, its statements for a dialect, and an optional
+/// backfill that runs after them in the same transaction (values only Swift can compute, such as
+/// `String.scimCaseFolded` keys, which PostgreSQL's `lower` does not reproduce).
 public struct Migration: Sendable {
     public var version: Int
     public var name: String
     public var statements: @Sendable (SQLDialect) -> [String]
+    public var backfill: (@Sendable (any SQLConnection, SQLDialect) async throws -> Void)?
 
-    public init(version: Int, name: String, statements: @escaping @Sendable (SQLDialect) -> [String]) {
+    public init(
+        version: Int, name: String, statements: @escaping @Sendable (SQLDialect) -> [String],
+        backfill: (@Sendable (any SQLConnection, SQLDialect) async throws -> Void)? = nil
+    ) {
         self.version = version
         self.name = name
         self.statements = statements
+        self.backfill = backfill
     }
 }
 
@@ -192,5 +201,37 @@ public enum Migrations {
                 """
             ]
         },
+        Migration(
+            version: 3, name: "search keys and activity changes",
+            statements: { dialect in
+                let key = dialect.name == .sqlite ? "TEXT" : #"TEXT COLLATE "C""#
+                return [
+                    "ALTER TABLE users ADD COLUMN display_name_key \(key)",
+                    "ALTER TABLE users ADD COLUMN given_name_key \(key)",
+                    "ALTER TABLE users ADD COLUMN family_name_key \(key)",
+                    // The console's search is a prefix of any of these: each has its own index,
+                    // so every branch of the OR is a range scan.
+                    "CREATE INDEX users_display_name_key ON users (display_name_key)",
+                    "CREATE INDEX users_given_name_key ON users (given_name_key)",
+                    "CREATE INDEX users_family_name_key ON users (family_name_key)",
+                    "CREATE INDEX users_origin ON users (origin, connection_id)",
+                    #"CREATE INDEX groups_connection ON "groups" (connection_id)"#,
+                    "ALTER TABLE activity ADD COLUMN changes TEXT",
+                ]
+            },
+            backfill: { connection, dialect in
+                let rows = try await connection.query(
+                    "SELECT id, display_name, given_name, family_name FROM users", [])
+                for row in rows {
+                    let values = row.values
+                    guard values.count == 4, let id = values[0].text else { continue }
+                    _ = try await connection.query(
+                        "UPDATE users SET display_name_key = \(dialect.placeholder(1)), given_name_key = \(dialect.placeholder(2)), family_name_key = \(dialect.placeholder(3)) WHERE id = \(dialect.placeholder(4))",
+                        [
+                            .optional(values[1].text?.scimCaseFolded), .optional(values[2].text?.scimCaseFolded),
+                            .optional(values[3].text?.scimCaseFolded), .text(id),
+                        ])
+                }
+            }),
     ]
 }

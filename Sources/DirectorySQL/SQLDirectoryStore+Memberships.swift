@@ -123,20 +123,14 @@ extension SQLDirectoryStore {
         async throws(StoreError) -> [Membership]
     {
         var binds = SQLBinds(dialect: dialect)
-        var sql =
-            "SELECT group_id, user_id, source, created_at FROM memberships WHERE group_id = \(binds.add(.text(groupID)))"
+        var sql = "\(Tables.memberships.select(dialect)) WHERE group_id = \(binds.add(.text(groupID)))"
         if let source { sql += " AND source = \(binds.add(.text(source.rawValue)))" }
         sql +=
             " ORDER BY user_id, source LIMIT \(binds.add(.integer(Int64(max(0, count))))) OFFSET \(binds.add(.integer(Int64(max(0, offset)))))"
         let values = binds.values
         let query = sql
         return try await read { connection in
-            try await connection.query(query, values).map { row in
-                var reader = RowReader(row)
-                return Membership(
-                    groupID: reader.text(), userID: reader.text(), source: MembershipSource(rawValue: reader.text()),
-                    createdAt: reader.timestamp())
-            }
+            try await connection.query(query, values).map(Tables.memberships.decode)
         }
     }
 
@@ -156,6 +150,19 @@ extension SQLDirectoryStore {
         }
     }
 
+    public func memberIDs(groupID: String, after: String?, count: Int) async throws(StoreError) -> [String] {
+        var binds = SQLBinds(dialect: dialect)
+        var sql =
+            "SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = \(binds.add(.text(groupID))) AND u.archived_at IS NULL"
+        if let after { sql += " AND m.user_id > \(binds.add(.text(after)))" }
+        sql += " ORDER BY m.user_id LIMIT \(binds.add(.integer(Int64(max(0, count)))))"
+        let query = sql
+        let values = binds.values
+        return try await read { connection in
+            try await connection.query(query, values).compactMap { $0.first?.text }
+        }
+    }
+
     public func memberIDs(groupIDs: [String]) async throws(StoreError) -> [String: [String]] {
         let ids = Self.unique(groupIDs)
         guard !ids.isEmpty else { return [:] }
@@ -163,12 +170,11 @@ extension SQLDirectoryStore {
             var members: [String: [String]] = [:]
             for chunk in Self.chunks(ids) {
                 let rows = try await connection.query(
-                    "SELECT DISTINCT m.group_id, m.user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id IN \(list(chunk.count, after: 0)) AND u.archived_at IS NULL ORDER BY m.group_id, m.user_id",
+                    "SELECT DISTINCT m.group_id AS group_id, m.user_id AS user_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id IN \(list(chunk.count, after: 0)) AND u.archived_at IS NULL ORDER BY m.group_id, m.user_id",
                     chunk.map { .text($0) })
                 for row in rows {
-                    var reader = RowReader(row)
-                    let group = reader.text()
-                    members[group, default: []].append(reader.text())
+                    var reader = SQLRowDecoder(row, table: "memberships")
+                    members[try reader.text("group_id"), default: []].append(try reader.text("user_id"))
                 }
             }
             return members
@@ -182,14 +188,14 @@ extension SQLDirectoryStore {
             var mappings: [String: [UserGroupMapping]] = [:]
             for chunk in Self.chunks(ids) {
                 let rows = try await connection.query(
-                    "SELECT m.user_id, g.id, g.display_name, m.source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id IN \(list(chunk.count, after: 0)) AND g.archived_at IS NULL ORDER BY m.user_id, g.display_name_key, g.id, m.source",
+                    "SELECT m.user_id AS user_id, g.id AS group_id, g.display_name AS display_name, m.source AS source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id IN \(list(chunk.count, after: 0)) AND g.archived_at IS NULL ORDER BY m.user_id, g.display_name_key, g.id, m.source",
                     chunk.map { .text($0) })
                 for row in rows {
-                    var reader = RowReader(row)
-                    let user = reader.text()
-                    let id = reader.text()
-                    let name = reader.text()
-                    let source = MembershipSource(rawValue: reader.text())
+                    var reader = SQLRowDecoder(row, table: "memberships")
+                    let user = try reader.text("user_id")
+                    let id = try reader.text("group_id")
+                    let name = try reader.text("display_name")
+                    let source = MembershipSource(rawValue: try reader.text("source"))
                     var list = mappings[user] ?? []
                     if list.last?.groupID == id {
                         list[list.count - 1].sources.append(source)
@@ -205,14 +211,14 @@ extension SQLDirectoryStore {
 
     public func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping] {
         let sql =
-            "SELECT g.id, g.display_name, m.source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
+            "SELECT g.id AS group_id, g.display_name AS display_name, m.source AS source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
         return try await read { connection in
             var mappings: [UserGroupMapping] = []
             for row in try await connection.query(sql, [.text(userID)]) {
-                var reader = RowReader(row)
-                let id = reader.text()
-                let name = reader.text()
-                let source = MembershipSource(rawValue: reader.text())
+                var reader = SQLRowDecoder(row, table: "memberships")
+                let id = try reader.text("group_id")
+                let name = try reader.text("display_name")
+                let source = MembershipSource(rawValue: try reader.text("source"))
                 if mappings.last?.groupID == id {
                     mappings[mappings.count - 1].sources.append(source)
                 } else {
@@ -250,10 +256,13 @@ extension SQLDirectoryStore {
     )
         async throws(StoreError)
     {
-        let sql =
-            "INSERT INTO deprovisioned (user_id, connection_id, action, at) VALUES (\(placeholders(1...4))) ON CONFLICT (user_id, connection_id) DO UPDATE SET action = excluded.action, at = excluded.at"
-        let values: [SQLValue] = [.text(userID), .text(connectionID), .text(action.rawValue), at.sql]
-        try await write { connection in _ = try await connection.query(sql, values) }
+        let table = Tables.deprovisioned
+        let sql = table.insert(
+            dialect,
+            suffix: " ON CONFLICT (user_id, connection_id) DO UPDATE SET action = excluded.action, at = excluded.at")
+        let values = table.values(
+            DeprovisioningRow(userID: userID, connectionID: connectionID, action: action, at: at))
+        try await write(atomic: false) { connection in _ = try await connection.query(sql, values) }
     }
 
     public func deprovisioning(userID: String, connectionID: String) async throws(StoreError) -> DeprovisionAction? {
@@ -268,6 +277,8 @@ extension SQLDirectoryStore {
     public func clearDeprovisioning(userID: String, connectionID: String) async throws(StoreError) {
         let sql =
             "DELETE FROM deprovisioned WHERE user_id = \(dialect.placeholder(1)) AND connection_id = \(dialect.placeholder(2))"
-        try await write { connection in _ = try await connection.query(sql, [.text(userID), .text(connectionID)]) }
+        try await write(atomic: false) { connection in
+            _ = try await connection.query(sql, [.text(userID), .text(connectionID)])
+        }
     }
 }

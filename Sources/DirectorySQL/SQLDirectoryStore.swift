@@ -4,7 +4,7 @@ import SCIM
 /// The `DirectoryStore` both back ends share: SQL text, row mapping and the rules the database
 /// keeps (uniqueness, versions, memberships by source). A back end supplies only execution
 /// (``SQLDatabase``): SQLite and PostgreSQL run the very same statements, spelled by their dialect.
-public struct SQLDirectoryStore: DirectoryStore {
+public struct SQLDirectoryStore: DirectoryBackend {
     let database: any SQLDatabase
     /// Set inside ``transaction(_:)``: every statement runs on it.
     let connection: (any SQLConnection)?
@@ -26,17 +26,24 @@ public struct SQLDirectoryStore: DirectoryStore {
 
     // MARK: Execution
 
+    /// The attribute and value a unique key stands for, to name in a conflict.
+    struct UniqueKey: Sendable {
+        var attribute: String
+        var value: String
+    }
+
     /// Maps a driver failure to a store error; `unique` names the attribute for a unique violation.
-    func translate(_ error: any Error, unique: (attribute: String, value: String)? = nil) -> StoreError {
+    func translate(_ error: any Error, unique: UniqueKey? = nil) -> StoreError {
         if let error = error as? StoreError { return error }
         switch database.classify(error) {
         case .uniqueViolation(let constraint):
-            if let unique { return .uniqueness(attribute: unique.attribute, value: unique.value) }
-            return .uniqueness(attribute: constraint, value: "")
-        case .foreignKeyViolation(let detail):
-            return .unsupported("the change would break a reference: \(detail)")
-        case .other(let detail):
-            return .unavailable(detail)
+            if let unique { return .conflict(attribute: unique.attribute, value: unique.value) }
+            return .conflict(attribute: constraint, value: "")
+        case .foreignKeyViolation:
+            // The driver's text names tables and constraints: it stays in the log.
+            return .constraint("the change refers to a row that no longer exists")
+        case .other(let reason):
+            return .unavailable(reason: reason)
         }
     }
 
@@ -49,11 +56,14 @@ public struct SQLDirectoryStore: DirectoryStore {
         }
     }
 
-    /// Runs `body` atomically: its own transaction, or a savepoint inside the caller's.
+    /// Runs `body` atomically: its own transaction, or — inside the caller's — a savepoint, so a
+    /// failed step leaves nothing behind even when the caller goes on. A single statement is atomic
+    /// by itself and skips the savepoint (`atomic: false`): two statements fewer per write.
     func write<T: Sendable>(
-        unique: (attribute: String, value: String)? = nil, _ body: @Sendable (any SQLConnection) async throws -> T
+        unique: UniqueKey? = nil, atomic: Bool = true, _ body: @Sendable (any SQLConnection) async throws -> T
     ) async throws(StoreError) -> T {
         do {
+            if let connection, !atomic { return try await body(connection) }
             if let connection {
                 _ = try await connection.query("SAVEPOINT directory_step", [])
                 do {
@@ -72,7 +82,7 @@ public struct SQLDirectoryStore: DirectoryStore {
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any DirectoryStore) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @Sendable (any DirectoryBackend) async throws -> T) async throws -> T {
         if connection != nil { return try await body(self) }
         let database = self.database
         return try await database.write { connection in
@@ -109,6 +119,7 @@ public struct SQLDirectoryStore: DirectoryStore {
                     [.integer(Int64(migration.version))])
                 if !rows.isEmpty { return false }
                 for statement in migration.statements(dialect) { _ = try await connection.query(statement, []) }
+                try await migration.backfill?(connection, dialect)
                 _ = try await connection.query(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(dialect.placeholder(1)), \(dialect.placeholder(2)), \(dialect.placeholder(3)))",
                     [.integer(Int64(migration.version)), .text(migration.name), now.sql])
@@ -148,79 +159,32 @@ public struct SQLDirectoryStore: DirectoryStore {
 
     // MARK: Users
 
-    static let userColumns =
-        "id, user_name, user_name_key, external_id, display_name, given_name, family_name, primary_email, active, origin, connection_id, archived_at, version, created_at, updated_at, password_hash, resource"
+    var userSelect: String { Tables.users.select(dialect) }
 
-    var userColumnList: String {
-        "users.id, users.archived_at, users.version, users.created_at, users.updated_at, users.password_hash, users.origin, users.connection_id, users.resource\(dialect.jsonTextSuffix)"
-    }
-
-    var userSelect: String { "SELECT \(userColumnList) FROM users" }
-
-    static func decodeUser(_ row: SQLRow) throws -> User {
-        var reader = RowReader(row)
-        let id = reader.text()
-        let archivedAt = reader.optionalTimestamp()
-        let version = Int(reader.integer())
-        let createdAt = reader.timestamp()
-        let updatedAt = reader.timestamp()
-        let passwordHash = reader.optionalText()
-        let origin = decodeOrigin(reader.text(), reader.optionalText())
-        let resource = try decodeResource(reader.text())
-        return User(
-            id: id, resource: resource, origin: origin, archivedAt: archivedAt, version: version, createdAt: createdAt,
-            updatedAt: updatedAt, passwordHash: passwordHash)
-    }
-
-    static func decodeOrigin(_ origin: String, _ connectionID: String?) -> Origin {
-        if origin == "idp", let connectionID { return .idp(connectionID: connectionID) }
-        return .local
-    }
-
-    static func decodeResource(_ text: String) throws -> JSONObject {
-        guard case .object(let object) = try JSONParser().parse(text) else {
-            throw StoreError.unavailable("a stored resource is not a JSON object")
-        }
-        return object
-    }
-
-    func userValues(_ user: User) -> [SQLValue] {
-        [
-            .text(user.id), .text(user.userName), .text(user.userNameKey), .optional(user.externalId),
-            .optional(user.displayName), .optional(user.givenName), .optional(user.familyName),
-            .optional(user.primaryEmail), .bool(user.active), .text(user.origin.connectionID == nil ? "local" : "idp"),
-            .optional(user.origin.connectionID), user.archivedAt.sql, .integer(Int64(user.version)), user.createdAt.sql,
-            user.updatedAt.sql, .optional(user.passwordHash), .text(user.resource.serialized()),
-        ]
-    }
-
-    func placeholders(_ range: ClosedRange<Int>, jsonLast: Bool = false) -> String {
-        range.map { index in
-            dialect.placeholder(index) + (jsonLast && index == range.upperBound ? dialect.jsonPlaceholderSuffix : "")
-        }.joined(separator: ", ")
-    }
-
-    static func writeEmails(_ user: User, on connection: any SQLConnection, dialect: SQLDialect) async throws {
-        _ = try await connection.query(
-            "DELETE FROM user_emails WHERE user_id = \(dialect.placeholder(1))", [.text(user.id)])
-        for (position, email) in user.emails.enumerated() {
+    static func writeEmails(
+        _ user: User, on connection: any SQLConnection, dialect: SQLDialect, replacing: Bool
+    ) async throws {
+        if replacing {
             _ = try await connection.query(
-                "INSERT INTO user_emails (user_id, position, value, value_key, type, display, is_primary) VALUES (\((1...7).map(dialect.placeholder).joined(separator: ", ")))",
-                [
-                    .text(user.id), .integer(Int64(position)), .optional(email.value),
-                    .optional(email.value?.scimCaseFolded),
-                    .optional(email.type), .optional(email.display), .bool(email.primary),
-                ])
+                "DELETE FROM user_emails WHERE user_id = \(dialect.placeholder(1))", [.text(user.id)])
+        }
+        let emails = user.emails
+        guard !emails.isEmpty else { return }
+        let table = Tables.userEmails
+        for (position, email) in emails.enumerated() {
+            _ = try await connection.query(
+                table.insert(dialect), table.values(UserEmailRow(userID: user.id, position: position, email: email)))
         }
     }
 
     public func createUser(_ user: User) async throws(StoreError) -> User {
-        let values = userValues(user)
-        let sql = "INSERT INTO users (\(Self.userColumns)) VALUES (\(placeholders(1...17, jsonLast: true)))"
+        let table = Tables.users
+        let sql = table.insert(dialect)
+        let values = table.values(user)
         let dialect = self.dialect
-        try await write(unique: ("userName", user.userName)) { connection in
+        try await write(unique: UniqueKey(attribute: "userName", value: user.userName)) { connection in
             _ = try await connection.query(sql, values)
-            try await Self.writeEmails(user, on: connection, dialect: dialect)
+            try await Self.writeEmails(user, on: connection, dialect: dialect, replacing: false)
         }
         return user
     }
@@ -229,14 +193,14 @@ public struct SQLDirectoryStore: DirectoryStore {
         let sql =
             "\(userSelect) WHERE users.id = \(dialect.placeholder(1))\(includeArchived ? "" : " AND users.archived_at IS NULL")"
         return try await read { connection in
-            try await connection.query(sql, [.text(id)]).first.map(Self.decodeUser)
+            try await connection.query(sql, [.text(id)]).first.map(Tables.users.decode)
         }
     }
 
     public func user(userName: String) async throws(StoreError) -> User? {
         let sql = "\(userSelect) WHERE users.user_name_key = \(dialect.placeholder(1))"
         return try await read { connection in
-            try await connection.query(sql, [.text(userName.scimCaseFolded)]).first.map(Self.decodeUser)
+            try await connection.query(sql, [.text(userName.scimCaseFolded)]).first.map(Tables.users.decode)
         }
     }
 
@@ -246,46 +210,41 @@ public struct SQLDirectoryStore: DirectoryStore {
         let written = stored
         let dialect = self.dialect
         try await versionedUpdate(
-            table: "users", columns: Self.userColumns, values: userValues(stored), expectedVersion: expectedVersion,
-            what: "User", unique: ("userName", user.userName)
+            Tables.users, stored, expectedVersion: expectedVersion, what: "User",
+            unique: UniqueKey(attribute: "userName", value: user.userName)
         ) { connection in
-            try await Self.writeEmails(written, on: connection, dialect: dialect)
+            try await Self.writeEmails(written, on: connection, dialect: dialect, replacing: true)
         }
         return stored
     }
 
-    /// `UPDATE … SET every column but id … WHERE id = ? AND version = ?`: `versionMismatch` when
+    /// `UPDATE … SET every column but id … WHERE id = ? AND version = ?`: `staleVersion` when
     /// the row moved on, `notFound` when it is gone; `then` runs in the same transaction.
-    func versionedUpdate(
-        table: String, columns: String, values: [SQLValue], expectedVersion: Int, what: String,
-        unique: (attribute: String, value: String),
-        then: @escaping @Sendable (any SQLConnection) async throws -> Void = { _ in }
+    func versionedUpdate<Row>(
+        _ table: SQLTable<Row>, _ row: Row, expectedVersion: Int, what: String, unique: UniqueKey,
+        then: (@Sendable (any SQLConnection) async throws -> Void)? = nil
     ) async throws(StoreError) {
         let dialect = self.dialect
-        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: " ") }
-        let assignments = names.dropFirst().enumerated().map { index, name in
-            let suffix = name == "resource" ? dialect.jsonPlaceholderSuffix : ""
-            return "\(name) = \(dialect.placeholder(index + 1))\(suffix)"
-        }.joined(separator: ", ")
-        let id = values.first ?? .null
-        let binds = Array(values.dropFirst()) + [id, .integer(Int64(expectedVersion))]
         let sql =
-            "UPDATE \(table) SET \(assignments) WHERE id = \(dialect.placeholder(names.count)) AND version = \(dialect.placeholder(names.count + 1)) RETURNING version"
-        let versionSQL = "SELECT version FROM \(table) WHERE id = \(dialect.placeholder(1))"
-        try await write(unique: unique) { connection in
+            table.update(dialect) { next in "version = \(dialect.placeholder(next))" } + " RETURNING version"
+        let values = table.values(row)
+        let id = values.first ?? .null
+        let binds = values + [.integer(Int64(expectedVersion))]
+        let versionSQL = "SELECT version FROM \(table.sqlName) WHERE id = \(dialect.placeholder(1))"
+        try await write(unique: unique, atomic: then != nil) { connection in
             if try await connection.query(sql, binds).isEmpty {
                 guard let version = try await connection.query(versionSQL, [id]).first?.first?.integer else {
                     throw StoreError.notFound("\(what) \(id.text ?? "")")
                 }
-                throw StoreError.versionMismatch(expected: expectedVersion, current: Int(version))
+                throw StoreError.staleVersion(expected: expectedVersion, current: Int(version))
             }
-            try await then(connection)
+            try await then?(connection)
         }
     }
 
     public func deleteUser(id: String) async throws(StoreError) {
         let dialect = self.dialect
-        try await write { connection in
+        try await write(atomic: false) { connection in
             let rows = try await connection.query(
                 "DELETE FROM users WHERE id = \(dialect.placeholder(1)) RETURNING id", [.text(id)])
             if rows.isEmpty { throw StoreError.notFound("User \(id)") }
@@ -293,46 +252,99 @@ public struct SQLDirectoryStore: DirectoryStore {
     }
 
     public func users(_ query: ResourceQuery) async throws(StoreError) -> Page<User> {
-        try await list(query, table: .users, columns: userColumnList, decode: Self.decodeUser)
+        try await list(query, table: .users, description: Tables.users)
+    }
+
+    public func lockUsers(_ userIDs: [String]) async throws(StoreError) {
+        guard dialect.name == .postgres, !userIDs.isEmpty else { return }
+        try await write(atomic: false) { connection in
+            for chunk in Self.chunks(userIDs) {
+                _ = try await connection.query(
+                    "SELECT id FROM users WHERE id IN \(list(chunk.count, after: 0)) ORDER BY id FOR UPDATE",
+                    chunk.map { .text($0) })
+            }
+        }
+    }
+
+    /// The console's criteria as SQL conditions on `table`.
+    func criteria(_ query: ResourceQuery, table: DirectoryTable, binds: inout SQLBinds) -> [String] {
+        let name = table.sqlName
+        var conditions: [String] = []
+        switch query.status {
+        case .archived?: conditions.append("\(name).archived_at IS NOT NULL")
+        case .active?:
+            conditions.append("\(name).archived_at IS NULL")
+            if table == .users { conditions.append("(users.active IS NULL OR users.active <> 0)") }
+        case .suspended?:
+            conditions.append("\(name).archived_at IS NULL")
+            conditions.append(table == .users ? "users.active = 0" : "1 = 0")
+        case nil:
+            if !query.includeArchived { conditions.append("\(name).archived_at IS NULL") }
+        }
+        switch query.origin {
+        case .local?: conditions.append("\(name).origin = \(binds.add(.text("local")))")
+        case .idp?: conditions.append("\(name).origin = \(binds.add(.text("idp")))")
+        case .connection(let id)?: conditions.append("\(name).connection_id = \(binds.add(.text(id)))")
+        case nil: break
+        }
+        if let search = query.search?.scimCaseFolded, !search.isEmpty {
+            // A prefix as a range (`key >= p AND key < p + U+10FFFF`): index-backed in both
+            // databases (byte-ordered keys), with no LIKE escaping rules to get wrong.
+            let low = binds.add(.text(search))
+            let high = binds.add(.text(search + "\u{10FFFF}"))
+            func prefix(_ column: String) -> String { "(\(column) >= \(low) AND \(column) < \(high))" }
+            if table == .users {
+                let branches = [
+                    prefix("users.user_name_key"), prefix("users.display_name_key"), prefix("users.given_name_key"),
+                    prefix("users.family_name_key"),
+                    "users.id IN (SELECT user_id FROM user_emails WHERE \(prefix("value_key")))",
+                ]
+                conditions.append("(" + branches.joined(separator: " OR ") + ")")
+            } else {
+                conditions.append(prefix(#""groups".display_name_key"#))
+            }
+        }
+        return conditions
     }
 
     /// A filtered, ordered page and the total count, for either table.
     func list<Item: Sendable & Hashable>(
-        _ query: ResourceQuery, table: DirectoryTable, columns: String,
-        decode: @escaping @Sendable (SQLRow) throws -> Item
+        _ query: ResourceQuery, table: DirectoryTable, description: SQLTable<Item>
     ) async throws(StoreError) -> Page<Item> {
         let compiler = SQLFilterCompiler(dialect: dialect, table: table)
         var binds = SQLBinds(dialect: dialect)
-        var conditions: [String] = []
-        if !query.includeArchived { conditions.append("\(table.sqlName).archived_at IS NULL") }
+        var conditions = criteria(query, table: table, binds: &binds)
         do {
             if let filter = query.filter { conditions.append(try compiler.compile(filter, binds: &binds)) }
         } catch {
-            throw .unsupported(error.message)
+            throw .unsupportedFilter(error.message)
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let countSQL = "SELECT COUNT(*) FROM \(table.sqlName)\(whereClause)"
         let countBinds = binds.values
         var pageConditions = conditions
         if let after = query.after {
-            guard query.sort == nil else { throw .unsupported("cursor paging does not combine with sortBy") }
+            guard query.sort == nil else { throw .invalidInput("cursor paging does not combine with sortBy") }
             pageConditions.append("\(table.sqlName).id > \(binds.add(.text(after)))")
         }
         let order: String
         do {
             order = try compiler.orderBy(query.sort)
         } catch {
-            throw .unsupported(error.message)
+            throw .unsupportedFilter(error.message)
         }
         let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
         let limit = binds.add(.integer(Int64(max(0, query.count))))
-        let offset = binds.add(.integer(Int64(query.after == nil ? max(0, query.offset) : 0)))
-        let pageSQL =
-            "SELECT \(columns) FROM \(table.sqlName)\(pageWhere) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
+        var paged = "\(description.select(dialect))\(pageWhere) ORDER BY \(order) LIMIT \(limit)"
+        if query.after == nil, query.offset > 0 {
+            paged += " OFFSET \(binds.add(.integer(Int64(query.offset))))"
+        }
+        let pageSQL = paged
         let pageBinds = binds.values
         let wantsRows = query.count > 0
         return try await read { connection in
-            let items = wantsRows ? try await connection.query(pageSQL, pageBinds).map(decode) : []
+            let items = wantsRows ? try await connection.query(pageSQL, pageBinds).map(description.decode) : []
+            if let known = query.knownTotal { return Page(items: items, totalResults: known) }
             // A page that is not full ends the results, so its end is the total: lookups (one
             // match, or none) cost one round trip. Otherwise count (index-only, see users_live).
             if query.after == nil, wantsRows, items.count < query.count, !items.isEmpty || query.offset <= 0 {
@@ -345,43 +357,14 @@ public struct SQLDirectoryStore: DirectoryStore {
 
     // MARK: Groups
 
-    static let groupColumns =
-        "id, display_name, display_name_key, external_id, description, origin, connection_id, archived_at, version, created_at, updated_at, resource"
-
-    var groupColumnList: String {
-        #""groups".id, "groups".archived_at, "groups".version, "groups".created_at, "groups".updated_at, "groups".origin, "groups".connection_id, "groups".resource"#
-            + dialect.jsonTextSuffix
-    }
-
-    var groupSelect: String { "SELECT \(groupColumnList) FROM \"groups\"" }
-
-    static func decodeGroup(_ row: SQLRow) throws -> Group {
-        var reader = RowReader(row)
-        let id = reader.text()
-        let archivedAt = reader.optionalTimestamp()
-        let version = Int(reader.integer())
-        let createdAt = reader.timestamp()
-        let updatedAt = reader.timestamp()
-        let origin = decodeOrigin(reader.text(), reader.optionalText())
-        let resource = try decodeResource(reader.text())
-        return Group(
-            id: id, resource: resource, origin: origin, archivedAt: archivedAt, version: version, createdAt: createdAt,
-            updatedAt: updatedAt)
-    }
-
-    func groupValues(_ group: Group) -> [SQLValue] {
-        [
-            .text(group.id), .text(group.displayName), .text(group.displayNameKey), .optional(group.externalId),
-            .optional(group.description), .text(group.origin.connectionID == nil ? "local" : "idp"),
-            .optional(group.origin.connectionID), group.archivedAt.sql, .integer(Int64(group.version)),
-            group.createdAt.sql, group.updatedAt.sql, .text(group.resource.serialized()),
-        ]
-    }
+    var groupSelect: String { Tables.groups.select(dialect) }
 
     public func createGroup(_ group: Group) async throws(StoreError) -> Group {
-        let values = groupValues(group)
-        let sql = "INSERT INTO \"groups\" (\(Self.groupColumns)) VALUES (\(placeholders(1...12, jsonLast: true)))"
-        try await write(unique: ("displayName", group.displayName)) { connection in
+        let table = Tables.groups
+        let sql = table.insert(dialect)
+        let values = table.values(group)
+        try await write(unique: UniqueKey(attribute: "displayName", value: group.displayName), atomic: false) {
+            connection in
             _ = try await connection.query(sql, values)
         }
         return group
@@ -391,14 +374,14 @@ public struct SQLDirectoryStore: DirectoryStore {
         let sql =
             "\(groupSelect) WHERE \"groups\".id = \(dialect.placeholder(1))\(includeArchived ? "" : " AND \"groups\".archived_at IS NULL")"
         return try await read { connection in
-            try await connection.query(sql, [.text(id)]).first.map(Self.decodeGroup)
+            try await connection.query(sql, [.text(id)]).first.map(Tables.groups.decode)
         }
     }
 
     public func group(displayName: String) async throws(StoreError) -> Group? {
         let sql = "\(groupSelect) WHERE \"groups\".display_name_key = \(dialect.placeholder(1))"
         return try await read { connection in
-            try await connection.query(sql, [.text(displayName.scimCaseFolded)]).first.map(Self.decodeGroup)
+            try await connection.query(sql, [.text(displayName.scimCaseFolded)]).first.map(Tables.groups.decode)
         }
     }
 
@@ -406,15 +389,14 @@ public struct SQLDirectoryStore: DirectoryStore {
         var stored = group
         stored.version = expectedVersion + 1
         try await versionedUpdate(
-            table: "\"groups\"", columns: Self.groupColumns, values: groupValues(stored),
-            expectedVersion: expectedVersion,
-            what: "Group", unique: ("displayName", group.displayName))
+            Tables.groups, stored, expectedVersion: expectedVersion, what: "Group",
+            unique: UniqueKey(attribute: "displayName", value: group.displayName))
         return stored
     }
 
     public func deleteGroup(id: String) async throws(StoreError) {
         let dialect = self.dialect
-        try await write { connection in
+        try await write(atomic: false) { connection in
             let rows = try await connection.query(
                 "DELETE FROM \"groups\" WHERE id = \(dialect.placeholder(1)) RETURNING id", [.text(id)])
             if rows.isEmpty { throw StoreError.notFound("Group \(id)") }
@@ -422,15 +404,6 @@ public struct SQLDirectoryStore: DirectoryStore {
     }
 
     public func groups(_ query: ResourceQuery) async throws(StoreError) -> Page<Group> {
-        try await list(query, table: .groups, columns: groupColumnList, decode: Self.decodeGroup)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = self
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
+        try await list(query, table: .groups, description: Tables.groups)
     }
 }

@@ -58,8 +58,20 @@ public struct SQLFragment: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One result row, by column position.
-public typealias SQLRow = [SQLValue]
+/// One result row: the values and the names the database gave their columns. Rows of a table
+/// are decoded by name (``SQLRowDecoder``); a scalar query reads ``first``.
+public struct SQLRow: Sendable, Hashable {
+    public var names: [String]
+    public var values: [SQLValue]
+
+    public init(names: [String], values: [SQLValue]) {
+        self.names = names
+        self.values = values
+    }
+
+    /// The first column's value (`SELECT COUNT(*)`, `RETURNING id`).
+    public var first: SQLValue? { values.first }
+}
 
 /// A connection statements run on: inside a transaction when handed out by ``SQLDatabase/write(_:)``.
 public protocol SQLConnection: Sendable {

@@ -18,7 +18,7 @@ public enum SQLiteSynchronous: String, Sendable, Hashable {
 public final class SQLiteDirectoryDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     private let writer: SQLiteConnection
-    private let writeLock = AsyncLock()
+    private let groupCommit: GroupCommit
     private let readers: ConnectionPool<SQLiteConnection>
     private let all: [SQLiteConnection]
 
@@ -35,6 +35,7 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer
+        self.groupCommit = GroupCommit(connection: SQLiteStatementRunner(connection: writer), begin: "BEGIN IMMEDIATE")
         self.readers = ConnectionPool(readers)
         self.all = [writer] + readers
     }
@@ -57,7 +58,7 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
             }
             return SQLiteDirectoryDatabase(writer: writer, readers: pool)
         } catch {
-            throw .unavailable("cannot open the SQLite database at \(path): \(error)")
+            throw .unavailable(reason: "cannot open the SQLite database at \(path): \(error)")
         }
     }
 
@@ -86,25 +87,12 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
         }
     }
 
+    /// Runs `body` in a transaction on the writer connection. Concurrent writes share one
+    /// durable commit (group commit, see ``GroupCommit``): each runs in a savepoint of its own
+    /// inside one transaction, a failed one is rolled back to its savepoint alone, and none is
+    /// answered before the shared `COMMIT` — with `synchronous=FULL`, on disk.
     public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        await writeLock.lock()
-        let runner = SQLiteStatementRunner(connection: writer)
-        do {
-            _ = try await runner.query(dialect.beginWrite, [])
-        } catch {
-            await writeLock.unlock()
-            throw error
-        }
-        do {
-            let result = try await body(runner)
-            _ = try await runner.query("COMMIT", [])
-            await writeLock.unlock()
-            return result
-        } catch {
-            _ = try? await runner.query("ROLLBACK", [])
-            await writeLock.unlock()
-            throw error
-        }
+        try await groupCommit.write(body)
     }
 
     public func classify(_ error: any Error) -> SQLErrorKind {
@@ -128,7 +116,9 @@ struct SQLiteStatementRunner: SQLConnection {
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         let rows = try await connection.query(sql, binds.map(Self.data))
-        return rows.map { row in row.columns.map { Self.value($0.data) } }
+        return rows.map { row in
+            SQLRow(names: row.columns.map(\.name), values: row.columns.map { Self.value($0.data) })
+        }
     }
 
     static func data(_ value: SQLValue) -> SQLiteData {
@@ -147,28 +137,6 @@ struct SQLiteStatementRunner: SQLConnection {
         case .float(let double): return .real(double)
         case .text(let text): return .text(text)
         case .blob(let buffer): return .text(String(buffer: buffer))
-        }
-    }
-}
-
-/// A FIFO async mutex: one writer transaction at a time on the single writer connection.
-actor AsyncLock {
-    private var locked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func lock() async {
-        if !locked {
-            locked = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func unlock() {
-        if waiters.isEmpty {
-            locked = false
-        } else {
-            waiters.removeFirst().resume()
         }
     }
 }

@@ -6,7 +6,7 @@ import SCIM
 extension Handlers {
     /// `POST /Bulk` (RFC 7644 §3.7): operations in order, `bulkId:` references resolved to the ids
     /// of resources created earlier in the same request, stopping after `failOnErrors` errors.
-    func bulk(caller: Caller, note: ActivityNote) async throws -> Response {
+    func bulk(actor: DirectoryActor) async throws -> Response {
         let bulkRequest = try BulkRequest(json: try await body(), limits: configuration.bulkLimits)
         var created: [String: String] = [:]
         var results: [BulkOperationResult] = []
@@ -14,7 +14,7 @@ extension Handlers {
         for operation in bulkRequest.operations {
             if let limit = bulkRequest.failOnErrors, errors >= limit { break }
             do {
-                let (result, createdID) = try await perform(operation, created: created, caller: caller, note: note)
+                let (result, createdID) = try await perform(operation, created: created, actor: actor)
                 if let createdID, let bulkId = operation.bulkId { created[bulkId] = createdID }
                 results.append(result)
             } catch {
@@ -40,7 +40,7 @@ extension Handlers {
 
     /// Performs one operation; returns its result and, for a POST, the id it created.
     private func perform(
-        _ operation: BulkOperation, created: [String: String], caller: Caller, note: ActivityNote
+        _ operation: BulkOperation, created: [String: String], actor: DirectoryActor
     ) async throws -> (BulkOperationResult, String?) {
         let path = try resolve(operation.path, created)
         let parts = path.split(separator: "/").map(String.init)
@@ -54,11 +54,11 @@ extension Handlers {
             let id: String
             let version: Int
             if isUser {
-                let record = try await service.createUser(try bodyObject(data, operation), by: caller, note: note)
+                let record = try await service.createUser(try bodyObject(data, operation), by: actor, note: note)
                 id = record.user.id
                 version = record.user.version
             } else {
-                let record = try await service.createGroup(try bodyObject(data, operation), by: caller, note: note)
+                let record = try await service.createGroup(try bodyObject(data, operation), by: actor, note: note)
                 id = record.group.id
                 version = record.group.version
             }
@@ -73,12 +73,12 @@ extension Handlers {
                 let outcome: WriteOutcome<UserRecord>
                 if operation.method == .put {
                     outcome = try await service.replaceUser(
-                        id: id, body: try bodyObject(data, operation), ifMatch: operation.version, by: caller,
+                        id: id, body: try bodyObject(data, operation), ifMatch: operation.version, by: actor,
                         note: note)
                 } else {
                     outcome = try await service.patchUser(
                         id: id, request: try PatchRequest(json: data ?? .null, limits: configuration.filterLimits),
-                        ifMatch: operation.version, by: caller,
+                        ifMatch: operation.version, by: actor,
                         note: note)
                 }
                 if case .resource(let record) = outcome { version = record.user.version }
@@ -86,12 +86,12 @@ extension Handlers {
                 let record: GroupRecord
                 if operation.method == .put {
                     record = try await service.replaceGroup(
-                        id: id, body: try bodyObject(data, operation), ifMatch: operation.version, by: caller,
+                        id: id, body: try bodyObject(data, operation), ifMatch: operation.version, by: actor,
                         note: note)
                 } else {
                     record = try await service.patchGroup(
                         id: id, request: try PatchRequest(json: data ?? .null, limits: configuration.filterLimits),
-                        ifMatch: operation.version, by: caller,
+                        ifMatch: operation.version, by: actor,
                         note: note)
                 }
                 version = record.group.version
@@ -102,9 +102,9 @@ extension Handlers {
             return (result, nil)
         case (.delete, 2):
             if isUser {
-                try await service.deleteUser(id: parts[1], ifMatch: operation.version, by: caller, note: note)
+                try await service.deleteUser(id: parts[1], ifMatch: operation.version, by: actor, note: note)
             } else {
-                try await service.deleteGroup(id: parts[1], ifMatch: operation.version, by: caller, note: note)
+                try await service.deleteGroup(id: parts[1], ifMatch: operation.version, by: actor, note: note)
             }
             let result = BulkOperationResult(
                 method: .delete, bulkId: operation.bulkId, location: "\(base)/\(first)/\(parts[1])", status: 204)

@@ -10,11 +10,13 @@ struct Handlers: Sendable {
     let request: Request
     let responder: SCIMResponder
     let base: String
+    let actor: DirectoryActor?
+    let note: ActivityNote
 
     // MARK: Bodies
 
     /// The JSON body: `application/scim+json` or `application/json` with any charset (never 415
-    /// for those, idp-wire.md §5.1), at most the configured size (413 past it).
+    /// for those, docs/idp-behaviour.md §5.1), at most the configured size (413 past it).
     func body() async throws -> JSONValue {
         if let type = request.headers[.contentType]?.lowercased() {
             let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -78,7 +80,14 @@ struct Handlers: Sendable {
     }
 
     func wantsRelations(_ projection: Projection, _ type: ResourceType) -> Bool {
-        projection.includes(attributeNamed: type.name == "User" ? "groups" : "members", in: type)
+        let kind = SCIMResourceKind(type)
+        return projection.includes(attributeNamed: kind.relationAttribute, in: type)
+    }
+
+    /// Who called: set behind the token middleware (every route but discovery).
+    func requireActor() throws(SCIMError) -> DirectoryActor {
+        guard let actor else { throw SCIMError(status: 401, detail: "Authorization failure: no token was checked") }
+        return actor
     }
 
     // MARK: Lists and search
@@ -91,7 +100,7 @@ struct Handlers: Sendable {
             filter: query["filter"], sortBy: query["sortBy"], sortOrder: query["sortOrder"],
             startIndex: query["startIndex"] == nil ? nil : paging.startIndex,
             count: query["count"] == nil ? nil : paging.count, cursor: query["cursor"],
-            includeRelations: wantsRelations(projection, type))
+            includeRelations: wantsRelations(projection, type) && SCIMResourceKind(type) == .user)
         return try await respondList([type], listRequest, projection: [type.name: projection])
     }
 
@@ -125,6 +134,7 @@ struct Handlers: Sendable {
     )
         async throws -> Response
     {
+        let actor = try requireActor()
         var applicable: [ResourceType] = []
         var lastError: SCIMError?
         for type in types where projection[type.name] != nil {
@@ -144,6 +154,9 @@ struct Handlers: Sendable {
         if applicable.count > 1, listRequest.cursor != nil {
             throw SCIMError.invalidValue("cursor paging is offered per resource type; search /Users or /Groups")
         }
+        if applicable.count == 1, SCIMResourceKind(applicable[0]) == .group {
+            return try await streamGroups(listRequest, projection: projection[applicable[0].name] ?? .default)
+        }
         let paging = IndexPaging(
             startIndex: listRequest.startIndex, count: listRequest.count, maximumCount: configuration.maximumResults)
         var resources: [JSONObject] = []
@@ -156,21 +169,23 @@ struct Handlers: Sendable {
             typed.startIndex = skip + 1
             typed.count = room
             let typeProjection = projection[type.name] ?? .default
-            if type.name == "User" {
-                let result = try await service.listUsers(typed)
-                total += result.totalResults
+            let found: Int
+            switch SCIMResourceKind(type) {
+            case .user:
+                let result = try await service.listUsers(typed, by: actor)
+                found = result.totalResults
                 resources += result.records.map { render($0, projection: typeProjection).0 }
                 nextCursor = result.nextCursor
-                skip = max(0, skip - result.totalResults)
                 room -= result.records.count
-            } else {
-                let result = try await service.listGroups(typed)
-                total += result.totalResults
+            case .group:
+                let result = try await service.listGroups(typed, by: actor)
+                found = result.totalResults
                 resources += result.records.map { render($0, projection: typeProjection).0 }
                 nextCursor = result.nextCursor
-                skip = max(0, skip - result.totalResults)
                 room -= result.records.count
             }
+            total += found
+            skip = max(0, skip - found)
         }
         let message = ListResponse(
             totalResults: total, startIndex: listRequest.cursor == nil ? paging.startIndex : nil, resources: resources,
@@ -180,69 +195,81 @@ struct Handlers: Sendable {
 
     // MARK: Single resources
 
-    func get(_ type: ResourceType, id: String, query: QueryParameters) async throws -> Response {
+    func get(_ kind: SCIMResourceKind, id: String, query: QueryParameters) async throws -> Response {
+        let type = kind.resourceType
         let projection = try projection(query, type)
-        if type.name == "User" {
-            return resource(.ok, render(try await service.user(id: id), projection: projection))
+        let actor = try requireActor()
+        switch kind {
+        case .user:
+            return resource(.ok, render(try await service.user(id: id, by: actor), projection: projection))
+        case .group:
+            let record = try await service.group(id: id, includeMembers: false, by: actor)
+            if wantsRelations(projection, type) {
+                return streamGroup(record, projection: projection)
+            }
+            return resource(.ok, render(record, projection: projection))
         }
-        let record = try await service.group(id: id, includeMembers: wantsRelations(projection, type))
-        return resource(.ok, render(record, projection: projection))
     }
 
-    func create(_ type: ResourceType, caller: Caller, note: ActivityNote) async throws -> Response {
+    func create(_ kind: SCIMResourceKind, actor: DirectoryActor) async throws -> Response {
         let body = try object(try await body())
-        if type.name == "User" {
-            return resource(.created, render(try await service.createUser(body, by: caller, note: note)))
+        switch kind {
+        case .user: return resource(.created, render(try await service.createUser(body, by: actor, note: note)))
+        case .group: return resource(.created, render(try await service.createGroup(body, by: actor, note: note)))
         }
-        return resource(.created, render(try await service.createGroup(body, by: caller, note: note)))
     }
 
-    func replace(_ type: ResourceType, id: String, caller: Caller, note: ActivityNote) async throws -> Response {
+    func replace(_ kind: SCIMResourceKind, id: String, actor: DirectoryActor) async throws -> Response {
         let body = try object(try await body())
         let ifMatch = request.headers[.ifMatch]
-        if type.name == "User" {
-            switch try await service.replaceUser(id: id, body: body, ifMatch: ifMatch, by: caller, note: note) {
+        switch kind {
+        case .user:
+            switch try await service.replaceUser(id: id, body: body, ifMatch: ifMatch, by: actor, note: note) {
             case .resource(let record): return resource(.ok, render(record))
             case .removed: return responder.respond(.noContent, nil)
             }
+        case .group:
+            return resource(
+                .ok, render(try await service.replaceGroup(id: id, body: body, ifMatch: ifMatch, by: actor, note: note))
+            )
         }
-        return resource(
-            .ok, render(try await service.replaceGroup(id: id, body: body, ifMatch: ifMatch, by: caller, note: note)))
     }
 
-    func patch(_ type: ResourceType, id: String, caller: Caller, note: ActivityNote) async throws -> Response {
+    func patch(_ kind: SCIMResourceKind, id: String, actor: DirectoryActor) async throws -> Response {
         let patchRequest = try PatchRequest(json: try await body(), limits: configuration.filterLimits)
         let ifMatch = request.headers[.ifMatch]
         let query = QueryParameters(request.uri.query)
-        if type.name == "User" {
-            switch try await service.patchUser(id: id, request: patchRequest, ifMatch: ifMatch, by: caller, note: note)
+        let type = kind.resourceType
+        switch kind {
+        case .user:
+            switch try await service.patchUser(id: id, request: patchRequest, ifMatch: ifMatch, by: actor, note: note)
             {
             case .resource(let record): return resource(.ok, render(record, projection: try projection(query, type)))
             case .removed: return responder.respond(.noContent, nil)
             }
+        case .group:
+            // A group's member list can be 100 000 ids long: a PATCH answers 204 (RFC 7644 §3.5.2
+            // allows it; Entra asks for it) and reads no members, unless the client names the
+            // attributes it wants back.
+            let wantsBody = query["attributes"] != nil || query["excludedAttributes"] != nil
+            let projection = try projection(query, type)
+            let record = try await service.patchGroup(
+                id: id, request: patchRequest, ifMatch: ifMatch, by: actor, note: note, includeMembers: false)
+            if wantsBody {
+                if wantsRelations(projection, type) { return streamGroup(record, projection: projection) }
+                return resource(.ok, render(record, projection: projection))
+            }
+            return responder.respond(
+                .noContent, nil, etag: entityTag(version: record.group.version),
+                location: "\(base)/Groups/\(record.group.id)")
         }
-        // A group's member list can be 100 000 ids long: a PATCH answers 204 (RFC 7644 §3.5.2
-        // allows it; Entra asks for it) and reads no members, unless the client names the
-        // attributes it wants back.
-        let wantsBody = query["attributes"] != nil || query["excludedAttributes"] != nil
-        let projection = try projection(query, type)
-        let record = try await service.patchGroup(
-            id: id, request: patchRequest, ifMatch: ifMatch, by: caller, note: note,
-            includeMembers: wantsBody && wantsRelations(projection, type))
-        if wantsBody {
-            return resource(.ok, render(record, projection: projection))
-        }
-        return responder.respond(
-            .noContent, nil, etag: entityTag(version: record.group.version),
-            location: "\(base)/Groups/\(record.group.id)")
     }
 
-    func delete(_ type: ResourceType, id: String, caller: Caller, note: ActivityNote) async throws -> Response {
+    func delete(_ kind: SCIMResourceKind, id: String, actor: DirectoryActor) async throws -> Response {
         let ifMatch = request.headers[.ifMatch]
-        if type.name == "User" {
-            try await service.deleteUser(id: id, ifMatch: ifMatch, by: caller, note: note)
-        } else {
-            try await service.deleteGroup(id: id, ifMatch: ifMatch, by: caller, note: note)
+        switch kind {
+        case .user: try await service.deleteUser(id: id, ifMatch: ifMatch, by: actor, note: note)
+        case .group: try await service.deleteGroup(id: id, ifMatch: ifMatch, by: actor, note: note)
         }
         return responder.respond(.noContent, nil)
     }

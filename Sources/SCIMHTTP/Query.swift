@@ -1,6 +1,6 @@
 /// The query string of a request, decoded the way SCIM clients encode it: `+` is a space (Okta's
 /// 2019 capture, Entra's validator) and `%XX` a byte (Okta's 2024 text); raw `"` is accepted
-/// (idp-wire.md §5.2). Parameter names match case-insensitively.
+/// (docs/idp-behaviour.md §5.2). Parameter names match case-insensitively.
 struct QueryParameters: Sendable {
     private var values: [(String, String)] = []
 

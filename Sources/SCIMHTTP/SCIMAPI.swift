@@ -4,12 +4,12 @@ import Hummingbird
 import Logging
 import SCIM
 
-/// The SCIM API (RFC 7644) as one middleware: requests under a mount point are answered here,
-/// everything else goes on to the router. Each handler authenticates, calls `DirectoryService`,
-/// and renders; every failure is a `SCIMError` rendered as the RFC's Error message.
-public struct SCIMAPI: RouterMiddleware {
-    public typealias Context = SCIMRequestContext
-
+/// The SCIM API (RFC 7644) as Hummingbird route groups, mounted at the path IOMETE documents and
+/// at the short alias. Discovery answers without a token (RFC 7644 §4); every other route runs
+/// behind ``BearerTokenMiddleware``. Failures are `SCIMError`s, rendered as the RFC's Error
+/// message by ``SCIMErrorMiddleware``; ``SCIMActivityMiddleware`` writes one activity row per
+/// request.
+public struct SCIMAPI: Sendable {
     let service: DirectoryService
     let activity: ActivityLog
     let configuration: SCIMAPIConfiguration
@@ -22,153 +22,86 @@ public struct SCIMAPI: RouterMiddleware {
         self.logger = logger
     }
 
-    public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    )
-        async throws -> Response
-    {
-        let path = request.uri.path
-        guard
-            let mount = SCIMAPIConfiguration.mountPoints.first(where: {
-                path == $0 || path.hasPrefix($0 + "/")
-            })
-        else { return try await next(request, context) }
-        let started = ContinuousClock.now
-        var context = context
-        let responder = SCIMResponder(request: request)
-        var response: Response
-        var errorDetail: String?
-        do {
-            response = try await route(request, mount: mount, context: &context, responder: responder)
-        } catch let error as SCIMError {
-            errorDetail = error.detail
-            response = responder.error(error)
-        } catch let error as MethodNotAllowed {
-            errorDetail = error.scimError.detail
-            response = responder.error(error.scimError)
-            response.headers[.allow] = error.allowed.joined(separator: ", ")
-        } catch {
-            logger.error("unexpected error in \(request.method) \(path): \(error)")
-            let failure = SCIMError(status: 500, detail: "internal error; see the server log")
-            errorDetail = failure.detail
-            response = responder.error(failure)
+    /// Adds the API under both mount points.
+    public func addRoutes<Parent: SCIMParentContext>(to router: Router<Parent>) {
+        for mount in SCIMAPIConfiguration.mountPoints {
+            let group = router.group(RouterPath(mount), context: SCIMRequestContext<Parent>.self)
+                .add(middleware: SCIMActivityMiddleware(service: service, activity: activity))
+                .add(middleware: SCIMErrorMiddleware(logger: logger))
+            addRoutes(to: group, mount: mount)
         }
-        let elapsed = ContinuousClock.now - started
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        await record(request, context: context, status: response.status.code, error: errorDetail, micros: micros)
-        return response
     }
 
-    /// One activity row and one log line per request; never the Authorization header.
-    func record(_ request: Request, context: Context, status: Int, error: String?, micros: Int64) async {
-        let note = context.note
-        // A failed request's transaction rolled back: its row names the failure, not the changes
-        // the service had described before it failed.
-        var summary = status < 400 ? note.summary : ""
-        if summary.isEmpty { summary = "\(request.method.rawValue) \(request.uri.path) → \(status)" }
-        var detail = note.details
-        if let error { detail = [error, detail].compactMap { $0 }.joined(separator: "\n") }
-        let event = ActivityEvent(
-            id: service.ids.next(), at: service.clock.now(), connectionID: context.caller?.connection.id, actor: nil,
-            method: request.method.rawValue, path: request.uri.string, status: status, resourceType: note.resourceType,
-            resourceID: note.resourceID, summary: summary, detail: detail, durationMicroseconds: micros)
-        await activity.record(event)
-        logger.info(
-            "\(request.method.rawValue) \(request.uri.string) \(status) \(micros / 1000).\(String(format: "%03d", micros % 1000))ms \(context.caller?.connection.name ?? "-")"
+    typealias Handler<Parent: SCIMParentContext> =
+        @Sendable (Handlers, SCIMRequestContext<Parent>) async throws ->
+        Response
+
+    private func addRoutes<Parent: SCIMParentContext>(
+        to group: RouterGroup<SCIMRequestContext<Parent>>, mount: String
+    ) {
+        let endpoint = Endpoint<Parent>(api: self, mount: mount)
+        endpoint.on(
+            group, "", [:], fallback: { _ in SCIMError.notFound("no SCIM endpoint at \(mount)/; try \(mount)/Users") })
+        endpoint.on(group, "ServiceProviderConfig", [.get: { handlers, _ in handlers.serviceProviderConfig() }])
+        endpoint.on(group, "ResourceTypes", [.get: { handlers, _ in try handlers.resourceTypes(id: nil) }])
+        endpoint.on(
+            group, "ResourceTypes/:id",
+            [.get: { handlers, context in try handlers.resourceTypes(id: try context.pathParameter("id")) }])
+        endpoint.on(group, "Schemas", [.get: { handlers, _ in try handlers.schemas(id: nil) }])
+        endpoint.on(
+            group, "Schemas/:id",
+            [.get: { handlers, context in try handlers.schemas(id: try context.pathParameter("id")) }])
+
+        let resources = group.group().add(middleware: BearerTokenMiddleware(service: service))
+        for type in [ResourceType.user, .group] {
+            let kind = SCIMResourceKind(type)
+            endpoint.on(
+                resources, RouterPath(kind.endpoint),
+                [
+                    .get: { handlers, context in
+                        try await handlers.list(type, query: QueryParameters(handlers.request.uri.query))
+                    },
+                    .post: { handlers, context in try await handlers.create(kind, actor: try context.requireActor()) },
+                ])
+            endpoint.on(
+                resources, RouterPath("\(kind.endpoint)/.search"),
+                [.post: { handlers, _ in try await handlers.search([type]) }])
+            endpoint.on(
+                resources, RouterPath("\(kind.endpoint)/:id"),
+                [
+                    .get: { handlers, context in
+                        try await handlers.get(
+                            kind, id: try context.pathParameter("id"),
+                            query: QueryParameters(handlers.request.uri.query))
+                    },
+                    .put: { handlers, context in
+                        try await handlers.replace(
+                            kind, id: try context.pathParameter("id"), actor: try context.requireActor())
+                    },
+                    .patch: { handlers, context in
+                        try await handlers.patch(
+                            kind, id: try context.pathParameter("id"), actor: try context.requireActor())
+                    },
+                    .delete: { handlers, context in
+                        try await handlers.delete(
+                            kind, id: try context.pathParameter("id"), actor: try context.requireActor())
+                    },
+                ])
+        }
+        endpoint.on(resources, ".search", [.post: { handlers, _ in try await handlers.search([.user, .group]) }])
+        endpoint.on(
+            resources, "Bulk",
+            [.post: { handlers, context in try await handlers.bulk(actor: try context.requireActor()) }]
         )
-    }
-
-    // MARK: Routing
-
-    func route(
-        _ request: Request, mount: String, context: inout Context, responder: SCIMResponder
-    ) async throws
-        -> Response
-    {
-        let rest = request.uri.path.dropFirst(mount.count)
-        let segments = rest.split(separator: "/", omittingEmptySubsequences: true).map(QueryParameters.decodePath)
-        let base = baseURL(request, mount: mount)
-        let method = request.method
-        let handlers = Handlers(
-            service: service, configuration: configuration, request: request, responder: responder, base: base)
-        guard let first = segments.first else {
-            throw SCIMError.notFound("no SCIM endpoint at \(mount)/; try \(mount)/Users")
+        let me: @Sendable (Handlers) throws -> SCIMError = { _ in
+            SCIMError(
+                status: 501, detail: "/Me is not implemented: a provisioning token stands for a connection, not a user")
         }
-        // Discovery endpoints answer without a token (RFC 7644 §4).
-        switch (first, segments.count) {
-        case ("ServiceProviderConfig", 1):
-            try allow(method, [.get])
-            return handlers.serviceProviderConfig()
-        case ("ResourceTypes", 1), ("ResourceTypes", 2):
-            try allow(method, [.get])
-            return try handlers.resourceTypes(id: segments.count == 2 ? segments[1] : nil)
-        case ("Schemas", 1), ("Schemas", 2):
-            try allow(method, [.get])
-            return try handlers.schemas(id: segments.count == 2 ? segments[1] : nil)
-        default:
-            break
-        }
-        let caller = try await authenticate(request)
-        context.caller = caller
-        let note = context.note
-        switch (first, segments.count) {
-        case ("Users", 1), ("Groups", 1):
-            let type: ResourceType = first == "Users" ? .user : .group
-            try allow(method, [.get, .post])
-            if method == .get { return try await handlers.list(type, query: QueryParameters(request.uri.query)) }
-            return try await handlers.create(type, caller: caller, note: note)
-        case ("Users", 2) where segments[1] == ".search", ("Groups", 2) where segments[1] == ".search":
-            try allow(method, [.post])
-            return try await handlers.search(first == "Users" ? [.user] : [.group])
-        case ("Users", 2), ("Groups", 2):
-            let type: ResourceType = first == "Users" ? .user : .group
-            let id = segments[1]
-            switch method {
-            case .get: return try await handlers.get(type, id: id, query: QueryParameters(request.uri.query))
-            case .put: return try await handlers.replace(type, id: id, caller: caller, note: note)
-            case .patch: return try await handlers.patch(type, id: id, caller: caller, note: note)
-            case .delete: return try await handlers.delete(type, id: id, caller: caller, note: note)
-            default: throw methodNotAllowed(method, ["GET", "PUT", "PATCH", "DELETE"])
-            }
-        case (".search", 1):
-            try allow(method, [.post])
-            return try await handlers.search([.user, .group])
-        case ("Bulk", 1):
-            try allow(method, [.post])
-            return try await handlers.bulk(caller: caller, note: note)
-        case ("Me", _):
-            throw SCIMError(
-                status: 501,
-                detail: "/Me is not implemented: a provisioning token stands for a connection, not a user")
-        default:
-            throw SCIMError.notFound("no SCIM endpoint at \(request.uri.path)")
-        }
-    }
-
-    func allow(_ method: HTTPRequest.Method, _ allowed: [HTTPRequest.Method]) throws(MethodNotAllowed) {
-        guard allowed.contains(method) else { throw methodNotAllowed(method, allowed.map(\.rawValue)) }
-    }
-
-    func methodNotAllowed(_ method: HTTPRequest.Method, _ allowed: [String]) -> MethodNotAllowed {
-        MethodNotAllowed(method: method.rawValue, allowed: allowed)
-    }
-
-    /// `Authorization: Bearer <token>`, or the bare token (some Okta set-ups send it so, idp-wire.md §1.1).
-    func authenticate(_ request: Request) async throws(SCIMError) -> Caller {
-        guard let header = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
-            throw SCIMError(
-                status: 401,
-                detail: "Authorization failure: send the connection's token as 'Authorization: Bearer <token>'")
-        }
-        var token = header
-        if header.lowercased().hasPrefix("bearer ") {
-            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        } else if header.contains(" ") {
-            throw SCIMError(
-                status: 401,
-                detail: "Authorization failure: only bearer tokens are accepted ('Authorization: Bearer <token>')")
-        }
-        return try await service.authenticate(token: token)
+        endpoint.on(resources, "Me", [:], fallback: me)
+        endpoint.on(resources, "Me/**", [:], fallback: me)
+        endpoint.on(
+            resources, "**", [:],
+            fallback: { handlers in SCIMError.notFound("no SCIM endpoint at \(handlers.request.uri.path)") })
     }
 
     /// The absolute base of the API as the client reached it.
@@ -177,6 +110,57 @@ public struct SCIMAPI: RouterMiddleware {
         let host = request.head.authority ?? "127.0.0.1"
         let scheme = request.head.scheme == "https" ? "https" : "http"
         return "\(scheme)://\(host)\(mount)"
+    }
+}
+
+/// Registers one SCIM path: its methods, and 405 with `Allow` for every other method (RFC 9110
+/// §15.5.6), or — for a path that is no endpoint — a fallback error for every method.
+private struct Endpoint<Parent: SCIMParentContext>: Sendable {
+    let api: SCIMAPI
+    let mount: String
+
+    static var methods: [HTTPRequest.Method] { [.get, .post, .put, .patch, .delete, .head, .options] }
+
+    func on(
+        _ group: RouterGroup<SCIMRequestContext<Parent>>, _ path: RouterPath,
+        _ handlers: [HTTPRequest.Method: SCIMAPI.Handler<Parent>],
+        fallback: (@Sendable (Handlers) throws -> SCIMError)? = nil
+    ) {
+        let allowed = Self.methods.filter { handlers[$0] != nil }.map(\.rawValue)
+        let api = self.api
+        let mount = self.mount
+        for method in Self.methods {
+            if let handler = handlers[method] {
+                group.on(path, method: method) { request, context in
+                    try await handler(api.handlers(request, context: context, mount: mount), context)
+                }
+            } else if let fallback {
+                group.on(path, method: method) { request, context -> Response in
+                    throw try fallback(api.handlers(request, context: context, mount: mount))
+                }
+            } else {
+                group.on(path, method: method) { request, _ -> Response in
+                    throw MethodNotAllowed(method: request.method.rawValue, allowed: allowed)
+                }
+            }
+        }
+    }
+}
+
+extension SCIMAPI {
+    func handlers<Parent>(_ request: Request, context: SCIMRequestContext<Parent>, mount: String) -> Handlers {
+        Handlers(
+            service: service, configuration: configuration, request: request,
+            responder: SCIMResponder(request: request), base: baseURL(request, mount: mount), actor: context.actor,
+            note: context.note)
+    }
+}
+
+extension SCIMRequestContext {
+    /// A path parameter, percent-decoded (`%20` in an id is a space; `+` stays a plus).
+    func pathParameter(_ name: String) throws(SCIMError) -> String {
+        guard let raw = parameters.get(name) else { throw SCIMError.notFound("no \(name) in the path") }
+        return QueryParameters.decodePath(Substring(raw))
     }
 }
 
@@ -190,4 +174,19 @@ struct MethodNotAllowed: Error {
             status: 405,
             detail: "\(method) is not supported here; this endpoint allows \(allowed.joined(separator: ", "))")
     }
+}
+
+/// Which of the two resource types a route serves, as a type rather than a string compared in
+/// many places.
+enum SCIMResourceKind: Sendable {
+    case user, group
+
+    init(_ type: ResourceType) {
+        self = type.name == ResourceType.user.name ? .user : .group
+    }
+
+    var resourceType: ResourceType { self == .user ? .user : .group }
+    var endpoint: String { self == .user ? "Users" : "Groups" }
+    /// The attribute that lists the other side of a membership (`groups` of a user, `members`).
+    var relationAttribute: String { self == .user ? "groups" : "members" }
 }

@@ -1,19 +1,34 @@
 import Directory
 import Hummingbird
+import SCIM
 
-/// The request context of the whole server: Hummingbird's core storage plus what the SCIM
-/// layer learns while handling a request (who called, what it did), read back by the activity
-/// middleware when the response is ready.
-public struct SCIMRequestContext: RequestContext {
+/// What the SCIM API needs of the application's request context: the activity note the request
+/// fills in (shared by reference, so the application's logging middleware reads what the SCIM
+/// routes wrote into it).
+public protocol SCIMParentContext: RequestContext {
+    /// What the request did, in words, for the activity log and the request log.
+    var note: ActivityNote { get }
+}
+
+/// The SCIM API's child context: the application's context plus, once the bearer-token
+/// middleware has checked the token, the connection that called.
+public struct SCIMRequestContext<Parent: SCIMParentContext>: ChildRequestContext {
+    public typealias ParentContext = Parent
+
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated connection, once a SCIM handler has checked the token.
-    public var caller: Caller?
-    /// What the request did, in words, for the activity log.
     public let note: ActivityNote
+    /// Set by ``BearerTokenMiddleware``; every resource route runs behind it.
+    public var actor: DirectoryActor?
 
-    public init(source: Source) {
-        self.coreContext = .init(source: source)
-        self.caller = nil
-        self.note = ActivityNote()
+    public init(context: Parent) {
+        self.coreContext = context.coreContext
+        self.note = context.note
+        self.actor = nil
+    }
+
+    /// The authenticated actor; a route outside the token middleware never asks.
+    func requireActor() throws(SCIMError) -> DirectoryActor {
+        guard let actor else { throw SCIMError(status: 401, detail: "Authorization failure: no token was checked") }
+        return actor
     }
 }

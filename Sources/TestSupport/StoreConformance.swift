@@ -5,10 +5,11 @@ import Testing
 /// One check of the store contract, run against every back end.
 public struct StoreCheck: Sendable, CustomTestStringConvertible {
     public let name: String
-    public let run: @Sendable (any DirectoryStore, DirectoryFixtures) async throws -> Void
+    public let run: @Sendable (any DirectoryBackend, DirectoryFixtures) async throws -> Void
 
-    public init(_ name: String, _ run: @escaping @Sendable (any DirectoryStore, DirectoryFixtures) async throws -> Void)
-    {
+    public init(
+        _ name: String, _ run: @escaping @Sendable (any DirectoryBackend, DirectoryFixtures) async throws -> Void
+    ) {
         self.name = name
         self.run = run
     }
@@ -30,7 +31,7 @@ func expectStoreError(
     }
 }
 
-/// The store conformance suite (DESIGN.md "one store conformance suite runs against both").
+/// The store conformance suite (docs/architecture.md: one store conformance suite runs against both back ends).
 public enum StoreConformance {
     public static let checks: [StoreCheck] = users + groups + memberships + administration + concurrency
 
@@ -45,13 +46,13 @@ public enum StoreConformance {
         },
         StoreCheck("userName is unique case-insensitively") { store, fixtures in
             _ = try await store.createUser(fixtures.user("grace@example.test"))
-            await expectStoreError(.uniqueness(attribute: "userName", value: "GRACE@example.test")) {
+            await expectStoreError(.conflict(attribute: "userName", value: "GRACE@example.test")) {
                 _ = try await store.createUser(fixtures.user("GRACE@example.test"))
             }
             let other = try await store.createUser(fixtures.user("other@example.test"))
             var renamed = other
             renamed.setResource(other.resource.updating("userName", "Grace@Example.Test"))
-            await expectStoreError(.uniqueness(attribute: "userName", value: "Grace@Example.Test")) {
+            await expectStoreError(.conflict(attribute: "userName", value: "Grace@Example.Test")) {
                 _ = try await store.replaceUser(renamed, expectedVersion: 1)
             }
             #expect(try await store.user(id: other.id)?.userName == "other@example.test")
@@ -64,7 +65,7 @@ public enum StoreConformance {
             #expect(first.version == 2)
             #expect(try await store.user(id: user.id)?.version == 2)
             changed.setResource(user.resource.updating("displayName", "Second"))
-            await expectStoreError(.versionMismatch(expected: 1, current: 2)) {
+            await expectStoreError(.staleVersion(expected: 1, current: 2)) {
                 _ = try await store.replaceUser(changed, expectedVersion: 1)
             }
             #expect(try await store.user(id: user.id)?.displayName == "First")
@@ -174,7 +175,7 @@ public enum StoreConformance {
             let group = try await store.createGroup(fixtures.group("Engineering", extra: ["externalId": "okta-g1"]))
             #expect(try await store.group(id: group.id) == group)
             #expect(try await store.group(displayName: "ENGINEERING")?.id == group.id)
-            await expectStoreError(.uniqueness(attribute: "displayName", value: "engineering")) {
+            await expectStoreError(.conflict(attribute: "displayName", value: "engineering")) {
                 _ = try await store.createGroup(fixtures.group("engineering"))
             }
             var renamed = group
@@ -303,7 +304,7 @@ public enum StoreConformance {
         StoreCheck("connections and tokens: by name, by SHA-256, last used, revoked") { store, fixtures in
             let connection = try await store.createConnection(fixtures.connection("Okta Production"))
             #expect(try await store.connection(name: "okta production") == connection)
-            await expectStoreError(.uniqueness(attribute: "name", value: "OKTA PRODUCTION")) {
+            await expectStoreError(.conflict(attribute: "name", value: "OKTA PRODUCTION")) {
                 _ = try await store.createConnection(fixtures.connection("OKTA PRODUCTION"))
             }
             var updated = connection
@@ -334,7 +335,7 @@ public enum StoreConformance {
             let account = try await store.createAccount(
                 Account(id: fixtures.ids.next(), userName: "admin", passwordHash: "$2b$12$hash", createdAt: now))
             #expect(try await store.account(userName: "ADMIN") == account)
-            await expectStoreError(.uniqueness(attribute: "userName", value: "Admin")) {
+            await expectStoreError(.conflict(attribute: "userName", value: "Admin")) {
                 _ = try await store.createAccount(
                     Account(id: fixtures.ids.next(), userName: "Admin", passwordHash: "x", createdAt: now))
             }
@@ -404,7 +405,7 @@ public enum StoreConformance {
                 _ = try await transaction.addMembers(
                     groupID: group.id, userIDs: [first.id], source: .manual, at: fixtures.clock.now())
                 // A failing step inside the transaction leaves the earlier steps in place.
-                await expectStoreError(.uniqueness(attribute: "userName", value: "T1@example.test")) {
+                await expectStoreError(.conflict(attribute: "userName", value: "T1@example.test")) {
                     _ = try await transaction.createUser(fixtures.user("T1@example.test"))
                 }
             }
@@ -434,7 +435,7 @@ public enum StoreConformance {
             #expect(try await store.group(id: group.id)?.version == 65)
         },
         StoreCheck("two concurrent creates of one userName: one user, one uniqueness error") {
-            (store: any DirectoryStore, fixtures: DirectoryFixtures) async throws in
+            (store: any DirectoryBackend, fixtures: DirectoryFixtures) async throws in
             let first = fixtures.user("race@example.test")
             let second = fixtures.user("RACE@example.test")
             async let a = attemptCreate(first, in: store)
@@ -446,7 +447,7 @@ public enum StoreConformance {
             }
             #expect(successes.count == 1)
             #expect(failures.count == 1)
-            if case .uniqueness(let attribute, _)? = failures.first {
+            if case .conflict(let attribute, _)? = failures.first {
                 #expect(attribute == "userName")
             } else {
                 Issue.record("expected a uniqueness error, got \(failures)")
@@ -457,7 +458,7 @@ public enum StoreConformance {
 }
 
 /// Creates a user, capturing the outcome instead of throwing.
-func attemptCreate(_ user: User, in store: any DirectoryStore) async -> Result<User, StoreError> {
+func attemptCreate(_ user: User, in store: any DirectoryBackend) async -> Result<User, StoreError> {
     do throws(StoreError) {
         return .success(try await store.createUser(user))
     } catch {

@@ -59,4 +59,14 @@ struct DatabaseOption: ParsableArguments {
             throw CommandFailure(description: error.description)
         }
     }
+
+    /// Runs `body` with the directory service; a refused or failed operation is one line and
+    /// exit status 2.
+    func run<T: Sendable>(_ body: (DirectoryService) async throws -> T) async throws -> T {
+        do {
+            return try await CommandLineDirectory.run(try location(), body)
+        } catch let error as CommandLineDirectory.Failure {
+            throw CommandFailure(description: error.description)
+        }
+    }
 }

@@ -1,18 +1,14 @@
 import AccountConsole
 import ArgumentParser
 import Directory
-import Logging
 
 struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "connection", abstract: "Manage identity-provider connections.", subcommands: [Create.self])
+        commandName: "connection", abstract: "Manage identity-provider connections.",
+        subcommands: [Create.self, List.self, Update.self])
 
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Create a connection and print its id.")
-
-        @Option(help: "The connection's name (unique, ignoring case).") var name: String
-        @Option(help: "okta, entra or generic.") var kind: ConnectionKind = .generic
+    /// The deprovisioning options `create` and `update` share.
+    struct PolicyOptions: ParsableArguments {
         @Option(name: .customLong("on-deactivate"), help: "What active=false does: suspend, archive or delete.")
         var onDeactivate: DeprovisionAction = .suspend
         @Option(name: .customLong("on-delete"), help: "What DELETE /Users does: delete or archive.")
@@ -21,27 +17,61 @@ struct ConnectionCommand: AsyncParsableCommand {
             name: .customLong("orphan-rule"),
             help: "What losing the last provisioned group does: delete, archive, suspend or off.")
         var orphanRule: OrphanRule = .delete
+
+        var policies: ConnectionPolicies {
+            ConnectionPolicies(onDeactivate: onDeactivate, onDelete: onDelete, orphanRule: orphanRule)
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a connection and print its id.")
+
+        @Option(help: "The connection's name (unique, ignoring case).") var name: String
+        @Option(help: "okta, entra or generic.") var kind: ConnectionKind = .generic
+        @OptionGroup var policy: PolicyOptions
         @OptionGroup var database: DatabaseOption
 
-        func validate() throws {
-            if onDelete == .suspend { throw ValidationError("--on-delete must be delete or archive") }
+        func run() async throws {
+            let connection = try await database.run { service in
+                try await service.createConnection(
+                    name: name, kind: kind, policies: policy.policies, by: .commandLine)
+            }
+            print(connection.id)
         }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the connections and their policies.")
+
+        @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            let directory = try await database.location().open(
-                migrate: true, clock: SystemClock(), logger: Logger(label: "account-console"))
-            do {
-                let connection = try await Administration(
-                    store: directory.store, clock: SystemClock(), ids: RandomIdentifiers()
+            let connections = try await database.run { service in try await service.connections(by: .commandLine) }
+            for connection in connections {
+                print(
+                    "\(connection.id)  \(connection.name)  \(connection.kind.rawValue)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue)"
                 )
-                .createConnection(
-                    name: name, kind: kind, onDeactivate: onDeactivate, onDelete: onDelete, orphanRule: orphanRule)
-                await directory.close()
-                print(connection.id)
-            } catch {
-                await directory.close()
-                throw CommandFailure(description: error.description)
             }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Set a connection's deprovisioning policies (every policy: an omitted one is reset to its default).")
+
+        @Option(help: "The name of the connection.") var name: String
+        @Option(name: .customLong("rename"), help: "A new name.") var newName: String?
+        @OptionGroup var policy: PolicyOptions
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let connection = try await database.run { service in
+                let existing = try await service.connection(named: name, by: .commandLine)
+                return try await service.updateConnection(
+                    id: existing.id, name: newName, policies: policy.policies, by: .commandLine)
+            }
+            print(connection.id)
         }
     }
 }

@@ -1,11 +1,11 @@
 import AccountConsole
 import ArgumentParser
 import Directory
-import Logging
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Manage the SCIM tokens of connections.", subcommands: [Create.self])
+        commandName: "token", abstract: "Manage the SCIM tokens of connections.",
+        subcommands: [Create.self, List.self, Rotate.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -13,25 +13,84 @@ struct TokenCommand: AsyncParsableCommand {
 
         @Option(help: "The name of the connection the token belongs to.") var connection: String
         @Option(help: "provision (read and write) or read.") var scope: TokenScope = .provision
+        @Option(name: .customLong("expires-in-days"), help: "Days until the token stops working (default: never).")
+        var expiresInDays: Int?
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            if let expiresInDays, expiresInDays <= 0 {
+                throw ValidationError("--expires-in-days must be a positive number of days")
+            }
+        }
+
+        func run() async throws {
+            let issued = try await database.run { service in
+                let owner = try await service.connection(named: connection, by: .commandLine)
+                let expiry = expiresInDays.map { service.clock.now().adding(seconds: Int64($0) * 86_400) }
+                return try await service.issueToken(
+                    connectionID: owner.id, scope: scope, expiresAt: expiry, by: .commandLine)
+            }
+            print(
+                "token \(issued.record.prefix)… (id \(issued.record.id)) for connection \(connection) (\(scope.rawValue)); it is shown once:"
+            )
+            print(issued.token)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a connection's tokens (never the secrets).")
+
+        @Option(help: "The name of the connection.") var connection: String
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            let directory = try await database.location().open(
-                migrate: true, clock: SystemClock(), logger: Logger(label: "account-console"))
-            do {
-                let issued = try await Administration(
-                    store: directory.store, clock: SystemClock(), ids: RandomIdentifiers()
-                )
-                .issueToken(connectionName: connection, scope: scope)
-                await directory.close()
-                print(
-                    "token \(issued.record.prefix)… for connection \(connection) (\(scope.rawValue)); it is shown once:"
-                )
-                print(issued.token)
-            } catch {
-                await directory.close()
-                throw CommandFailure(description: error.description)
+            let tokens = try await database.run { service in
+                let owner = try await service.connection(named: connection, by: .commandLine)
+                return try await service.tokens(connectionID: owner.id, by: .commandLine)
             }
+            for token in tokens {
+                let state =
+                    token.revokedAt.map { "revoked \($0)" } ?? token.expiresAt.map { "expires \($0)" } ?? "no expiry"
+                print(
+                    "\(token.id)  \(token.prefix)…  \(token.scope.rawValue)  \(state)  last used \(token.lastUsedAt.map(\.description) ?? "never")"
+                )
+            }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Issue a replacement for a token; the old one keeps working for the overlap. The new token is printed once, on the last line."
+        )
+
+        @Option(help: "The id of the token to rotate (see `token list`).") var id: String
+        @Option(name: .customLong("overlap-hours"), help: "Hours the old token keeps working.")
+        var overlapHours: Int = 24
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            if overlapHours < 0 { throw ValidationError("--overlap-hours cannot be negative") }
+        }
+
+        func run() async throws {
+            let issued = try await database.run { service in
+                try await service.rotateToken(id: id, overlapSeconds: Int64(overlapHours) * 3600, by: .commandLine)
+            }
+            print("token \(issued.record.prefix)… (id \(issued.record.id)) replaces \(id); it is shown once:")
+            print(issued.token)
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token at once.")
+
+        @Option(help: "The id of the token to revoke (see `token list`).") var id: String
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            try await database.run { service in try await service.revokeToken(id: id, by: .commandLine) }
+            print("revoked \(id)")
         }
     }
 }

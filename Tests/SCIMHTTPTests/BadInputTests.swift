@@ -159,11 +159,12 @@ struct BadInputTests {
     func rejects(_ row: Row) async throws {
         try await TestServer.with(SQLiteHarness.make) { server, client in
             let scim = Exchange(client: client, token: server.token)
-            let administration = Administration(
-                store: server.store, clock: server.fixtures.clock, ids: server.fixtures.ids)
-            let reader = try await administration.issueToken(connection: server.connection, scope: .read)
-            let otherConnection = try await administration.createConnection(name: "Other", kind: .entra)
-            let otherToken = try await administration.issueToken(connection: otherConnection, scope: .provision)
+            let service = server.service
+            let reader = try await service.issueToken(
+                connectionID: server.connection.id, scope: .read, by: .commandLine)
+            let otherConnection = try await service.createConnection(name: "Other", kind: .entra, by: .commandLine)
+            let otherToken = try await service.issueToken(
+                connectionID: otherConnection.id, scope: .provision, by: .commandLine)
             let created = try await scim.send(.post, "/scim/v2/Users", Self.user)
             let userID = try #require(created.json?["id"]?.stringValue)
             let group = try await scim.send(

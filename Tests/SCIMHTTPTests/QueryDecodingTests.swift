@@ -2,7 +2,7 @@ import Testing
 
 @testable import SCIMHTTP
 
-/// idp-wire.md §5.2: `+` and `%20` are spaces; raw quotes arrive as they are.
+/// docs/idp-behaviour.md §5.2: `+` and `%20` are spaces; raw quotes arrive as they are.
 @Suite("Query string decoding")
 struct QueryDecodingTests {
     static let cases: [(String, String, String?)] = [

@@ -4,7 +4,8 @@ import SCIM
 import TestSupport
 import Testing
 
-/// Every sequence of idp-wire.md §1–§2, replayed from fixture files against the live server.
+/// Every sequence of docs/idp-behaviour.md §1–§2, replayed from fixture files against the live
+/// server.
 @Suite("IdP replays")
 struct ReplayTests {
     static let all = Fixtures.names("okta") + Fixtures.names("entra")
@@ -33,7 +34,7 @@ struct ReplayTests {
         #expect(Fixtures.names("entra").count >= 10)
     }
 
-    /// The 12 checks of Okta's SCIM 2.0 SPEC test (idp-wire.md §3.1), as one test.
+    /// The 12 checks of Okta's SCIM 2.0 SPEC test (docs/idp-behaviour.md §3.1), as one test.
     @Test("Okta SCIM 2.0 SPEC test: all 12 checks")
     func oktaSpecTest() async throws {
         try await replay("okta/12-spec-test.json", SQLiteHarness.make)

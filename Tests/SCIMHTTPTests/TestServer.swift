@@ -13,7 +13,7 @@ import Testing
 
 /// The server under test: the real router over a real store, with one connection and its token.
 struct TestServer {
-    let application: Application<RouterResponder<SCIMRequestContext>>
+    let application: Application<RouterResponder<AppRequestContext>>
     let store: SQLDirectoryStore
     let service: DirectoryService
     let activity: ActivityLog
@@ -30,12 +30,12 @@ struct TestServer {
         let fixtures = DirectoryFixtures()
         let harness = try await make(fixtures.clock)
         do {
-            let administration = Administration(store: harness.store, clock: fixtures.clock, ids: fixtures.ids)
-            var connection = try await administration.createConnection(name: kind.rawValue.capitalized, kind: kind)
+            let service = DirectoryService(store: harness.store, clock: fixtures.clock, ids: fixtures.ids)
+            var connection = try await service.createConnection(
+                name: kind.rawValue.capitalized, kind: kind, by: .commandLine)
             configure(&connection)
             connection = try await harness.store.updateConnection(connection)
-            let issued = try await administration.issueToken(connection: connection, scope: .provision)
-            let service = DirectoryService(store: harness.store, clock: fixtures.clock, ids: fixtures.ids)
+            let issued = try await service.issueToken(connectionID: connection.id, scope: .provision, by: .commandLine)
             let activity = ActivityLog(store: harness.store)
             var logger = Logger(label: "test")
             logger.logLevel = .warning
@@ -91,8 +91,8 @@ func replaySend(_ client: any TestClientProtocol) -> ReplaySend {
             fields.append(HTTPField(name: field, value: value))
         }
         // The test client refuses a raw `"` in the request target (Entra's validator sends one,
-        // idp-wire.md §2.2); it goes as %22, which the server decodes to the same character —
-        // the raw form is covered by the query-decoding tests.
+        // docs/idp-behaviour.md §2.2); it goes as %22, which the server decodes to the same
+        // character — the raw form is covered by the query-decoding tests.
         let target = path.replacingOccurrences(of: "\"", with: "%22")
         let response = try await client.executeRequest(
             uri: target, method: HTTPRequest.Method(rawValue: method) ?? .get, headers: fields,

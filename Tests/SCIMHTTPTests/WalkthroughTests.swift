@@ -6,10 +6,11 @@ import SCIM
 import TestSupport
 import Testing
 
-/// The seed's walkthrough end to end through the running server: connector test → assign users
-/// → push a group with members → add a member → remove a member → the user with no provisioned
-/// group left is deprovisioned; origins and mappings checked, manual mappings untouched.
-@Suite("Seed walkthrough")
+/// The README's Okta walkthrough end to end through the running server: connector test → assign
+/// users → push a group with members → add a member → remove a member → the user with no
+/// provisioned group left is deprovisioned; origins and mappings checked, manual mappings
+/// untouched.
+@Suite("Okta walkthrough")
 struct WalkthroughTests {
     @Test("on SQLite")
     func sqlite() async throws { try await walkthrough(SQLiteHarness.make) }
@@ -126,7 +127,12 @@ struct WalkthroughTests {
             #expect(
                 summaries.contains(
                     "removed 1 member from Engineering; grace@example.test deprovisioned (orphan rule: delete)"))
-            #expect(activity.items.allSatisfy { $0.connectionID == server.connection.id })
+            // The set-up (connection and token) names the command line; every SCIM request, the connection.
+            let setUp = activity.items.filter { $0.actor == DirectoryActor.commandLine.activityActor }
+            #expect(Set(setUp.map(\.path)) == ["connections.create", "tokens.issue"])
+            let requests = activity.items.filter { $0.actor == nil }
+            #expect(requests.count == activity.items.count - setUp.count)
+            #expect(requests.allSatisfy { $0.connectionID == server.connection.id })
         }
     }
 }

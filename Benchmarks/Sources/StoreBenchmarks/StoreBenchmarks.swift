@@ -5,8 +5,8 @@ import DirectorySQLite
 import Foundation
 import SCIM
 
-/// Store benchmarks at the scale of issue 3: 100 000 users, 1 000 groups, one group of 100 000
-/// members. Usage: `StoreBenchmarks sqlite PATH` or `StoreBenchmarks postgres URL`.
+/// Store benchmarks at the scale the design targets: 100 000 users, 1 000 groups, one group of
+/// 100 000 members. Usage: `StoreBenchmarks sqlite PATH` or `StoreBenchmarks postgres URL`.
 @main
 struct StoreBenchmarks {
     final class WallClock: DirectoryClock {

@@ -1,5 +1,5 @@
 /// Where a user or group came from: created locally (console, CLI) or provisioned by an
-/// identity-provider connection (DESIGN.md "Origins").
+/// identity-provider connection (docs/architecture.md, "Rules": ownership and adoption).
 public enum Origin: Sendable, Hashable, CustomStringConvertible {
     case local
     case idp(connectionID: String)
@@ -19,7 +19,7 @@ public enum Origin: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Who created a membership row: an admin by hand, or a connection's SCIM writes. A user may be
-/// in a group both ways: two rows, one member (DESIGN.md data model).
+/// in a group both ways: two rows, one member (docs/architecture.md, "Data model").
 public enum MembershipSource: Sendable, Hashable, CustomStringConvertible {
     case manual
     case connection(String)

@@ -98,6 +98,13 @@ public struct User: Sendable, Hashable {
         public var type: String?
         public var display: String?
         public var primary: Bool?
+
+        public init(value: String?, type: String?, display: String?, primary: Bool?) {
+            self.value = value
+            self.type = type
+            self.display = display
+            self.primary = primary
+        }
     }
 }
 

@@ -1,45 +1,54 @@
-/// The activity log's writer: requests hand it their row and go on; rows are written in batches
-/// (one transaction per batch), so logging every SCIM request never serializes the requests
-/// behind SQLite's single writer. `flush()` writes what is pending (tests, shutdown).
+/// The activity log's writer: requests hand it their row and go on; ``run()`` writes what is
+/// pending every `delay`, in batches (one transaction per batch), so logging every SCIM request
+/// never serializes the requests behind SQLite's single writer. When the queue grows past
+/// `backlog` (the database is slow or down), the recording request writes it itself, so memory
+/// stays bounded. The server runs it as a service: on shutdown it writes what is left.
 public actor ActivityLog {
-    private let store: any DirectoryStore
+    private let store: any ActivityStore
     private var pending: [ActivityEvent] = []
-    private var scheduled = false
-    /// Rows kept before a write is forced.
-    private let batchSize: Int
     private let delay: Duration
+    private let backlog: Int
+    /// Called with a failure to write; the rows are lost (the log must not take requests down).
+    private let onFailure: @Sendable (Int, StoreError) -> Void
 
-    public init(store: any DirectoryStore, batchSize: Int = 256, delay: Duration = .milliseconds(200)) {
+    public init(
+        store: any ActivityStore, delay: Duration = .milliseconds(200), backlog: Int = 10_000,
+        onFailure: @escaping @Sendable (Int, StoreError) -> Void = { _, _ in }
+    ) {
         self.store = store
-        self.batchSize = batchSize
         self.delay = delay
+        self.backlog = backlog
+        self.onFailure = onFailure
     }
 
     /// Queues a row.
-    public func record(_ event: ActivityEvent) {
+    public func record(_ event: ActivityEvent) async {
         pending.append(event)
-        if pending.count >= batchSize {
-            Task { await self.flush() }
-        } else if !scheduled {
-            scheduled = true
-            Task {
-                try? await Task.sleep(for: delay)
-                await self.flush()
+        if pending.count >= backlog { await flush() }
+    }
+
+    /// Writes pending rows every `delay` until the task is cancelled, then writes what is left.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                break
             }
+            await flush()
         }
+        await flush()
     }
 
     /// Writes every pending row now.
     public func flush() async {
-        scheduled = false
         guard !pending.isEmpty else { return }
         let batch = pending
         pending = []
         do {
             try await store.recordActivities(batch)
         } catch {
-            // The log must not take requests down with it; the rows are lost, which is logged.
-            print("activity log: could not write \(batch.count) rows: \(error)")
+            onFailure(batch.count, error)
         }
     }
 }

@@ -3,8 +3,17 @@ import Synchronization
 /// What one request did, in words, gathered while the service works and written to the activity
 /// log by whoever handled the request ("added 2 members to Engineers; removed ada@example.com; …").
 public final class ActivityNote: Sendable {
-    private let state = Mutex<(parts: [String], resourceType: String?, resourceID: String?, details: [String])>(
-        ([], nil, nil, []))
+    private struct State {
+        var parts: [String] = []
+        var resourceType: String?
+        var resourceID: String?
+        var details: [String] = []
+        var changes: [FieldChange] = []
+        var actor: DirectoryActor?
+        var failure: String?
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
@@ -26,6 +35,27 @@ public final class ActivityNote: Sendable {
         }
     }
 
+    /// Records the fields a change altered (old → new).
+    public func changed(_ changes: [FieldChange]) {
+        state.withLock { state in
+            let room = FieldChange.maximumCount - state.changes.count
+            if room > 0 { state.changes += changes.prefix(room) }
+        }
+    }
+
+    /// Names who acted, once the request is authenticated.
+    public func acted(by actor: DirectoryActor) {
+        state.withLock { $0.actor = actor }
+    }
+
+    /// Records why the request failed (the detail its client received).
+    public func failed(_ detail: String) {
+        state.withLock { $0.failure = detail }
+    }
+
+    public var failure: String? { state.withLock { $0.failure } }
+    public var changes: [FieldChange] { state.withLock { $0.changes } }
+    public var actor: DirectoryActor? { state.withLock { $0.actor } }
     public var summary: String { state.withLock { $0.parts.joined(separator: "; ") } }
     public var details: String? {
         state.withLock { $0.details.isEmpty ? nil : $0.details.joined(separator: "\n") }

@@ -48,11 +48,11 @@ extension DirectoryService {
 
     /// `POST /Groups`: a connection's group with its members as that connection's mappings.
     public func createGroup(
-        _ body: JSONObject, by caller: Caller, note: ActivityNote
+        _ body: JSONObject, by actor: DirectoryActor, note: ActivityNote
     ) async throws(SCIMError)
         -> GroupRecord
     {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         let memberIDs = try Self.memberIDs(in: body) ?? []
         var validated = try ResourceValidator(resourceType: .group).validate(body)
         validated["members"] = nil
@@ -79,9 +79,9 @@ extension DirectoryService {
     /// `PUT /Groups/{id}`: the body's `members` is the complete list of this connection's mappings;
     /// manual mappings stay.
     public func replaceGroup(
-        id: String, body: JSONObject, ifMatch: String?, by caller: Caller, note: ActivityNote
+        id: String, body: JSONObject, ifMatch: String?, by actor: DirectoryActor, note: ActivityNote
     ) async throws(SCIMError) -> GroupRecord {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         // Without `members` the body asserts nothing about them (RFC 7644 §3.5.1): a rename-only
         // PUT must not empty the connection's mappings and set off the orphan rule.
         let memberIDs = try Self.memberIDs(in: body)
@@ -103,10 +103,10 @@ extension DirectoryService {
     /// connection's mappings (cost proportional to the change), then the orphan rule. The member
     /// list is read back only when `includeMembers` (it may be 100 000 ids long).
     public func patchGroup(
-        id: String, request: PatchRequest, ifMatch: String?, by caller: Caller, note: ActivityNote,
+        id: String, request: PatchRequest, ifMatch: String?, by actor: DirectoryActor, note: ActivityNote,
         includeMembers: Bool = true
     ) async throws(SCIMError) -> GroupRecord {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         note.subject("Group", id)
         return try await run(ifMatch: ifMatch) { service in
             guard let existing = try await service.writableGroup(id, caller: caller) else {
@@ -138,6 +138,7 @@ extension DirectoryService {
             }
             group.updatedAt = now
             group = try await store.replaceGroup(group, expectedVersion: existing.version)
+            note.changed(FieldChange.between(existing.resource, group.resource))
             if resource != nil, group.displayName != existing.displayName {
                 note.add("renamed group \(existing.displayName) to \(group.displayName)")
             }
@@ -180,11 +181,11 @@ extension DirectoryService {
     /// Okta believing they still exist (docs/decisions/0006-orphan-rule-scope.md). Only the
     /// connection's own groups: a local group is adopted by PUT/PATCH, never deleted (403).
     public func deleteGroup(
-        id: String, ifMatch: String? = nil, by caller: Caller, note: ActivityNote
+        id: String, ifMatch: String? = nil, by actor: DirectoryActor, note: ActivityNote
     )
         async throws(SCIMError)
     {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         note.subject("Group", id)
         try await run(ifMatch: ifMatch) { service in
             guard let group = try await service.writableGroup(id, caller: caller) else {

@@ -7,11 +7,11 @@ extension DirectoryService {
     /// (Okta then looks the user up and links it), except for a user this connection — or the
     /// console — archived, which comes back: "restored when the IdP creates the same userName".
     public func createUser(
-        _ body: JSONObject, by caller: Caller, note: ActivityNote
+        _ body: JSONObject, by actor: DirectoryActor, note: ActivityNote
     ) async throws(SCIMError)
         -> UserRecord
     {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         let resource = try ResourceValidator(resourceType: .user).validate(body)
         let userName = resource["userName"]?.stringValue ?? ""
         note.subject("User", nil)
@@ -30,6 +30,7 @@ extension DirectoryService {
                         "userName \"\(userName)\" already exists (\(existing.origin == caller.origin ? "provisioned by this connection" : owner)); look it up with filter=userName eq \"\(userName)\""
                     )
                 }
+                note.changed(FieldChange.between(existing.resource, resource))
                 existing.setResource(resource)
                 existing.archivedAt = nil
                 existing.origin = caller.origin
@@ -45,6 +46,7 @@ extension DirectoryService {
             let created = try await service.store.createUser(user)
             note.subject("User", created.id)
             note.add("created user \(userName)")
+            note.changed(FieldChange.between([:], created.resource))
             if resource["password"] != nil { note.add("password accepted and discarded (never stored)") }
             return UserRecord(user: created, groups: [])
         }
@@ -71,9 +73,9 @@ extension DirectoryService {
 
     /// `PUT /Users/{id}` (RFC 7644 §3.5.1): the body replaces every writable attribute.
     public func replaceUser(
-        id: String, body: JSONObject, ifMatch: String?, by caller: Caller, note: ActivityNote
+        id: String, body: JSONObject, ifMatch: String?, by actor: DirectoryActor, note: ActivityNote
     ) async throws(SCIMError) -> WriteOutcome<UserRecord> {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         note.subject("User", id)
         return try await run(ifMatch: ifMatch) { service in
             guard let existing = try await service.writableUser(id, caller: caller) else {
@@ -88,9 +90,9 @@ extension DirectoryService {
 
     /// `PATCH /Users/{id}` (RFC 7644 §3.5.2).
     public func patchUser(
-        id: String, request: PatchRequest, ifMatch: String?, by caller: Caller, note: ActivityNote
+        id: String, request: PatchRequest, ifMatch: String?, by actor: DirectoryActor, note: ActivityNote
     ) async throws(SCIMError) -> WriteOutcome<UserRecord> {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         note.subject("User", id)
         return try await run(ifMatch: ifMatch) { service in
             guard let existing = try await service.writableUser(id, caller: caller) else {
@@ -138,6 +140,7 @@ extension DirectoryService {
         let reactivated = existing.active == false && updated.active != false
         let stored = try await store.replaceUser(updated, expectedVersion: existing.version)
         note.add("updated \(stored.userName)")
+        note.changed(FieldChange.between(existing.resource, stored.resource))
         if reactivated { note.add("\(stored.userName) reactivated") }
         if deactivated, caller.connection.onDeactivate != .suspend {
             try await deprovision(
@@ -167,11 +170,11 @@ extension DirectoryService {
     /// `DELETE /Users/{id}`: the connection's `onDelete` action (delete or archive). Only the
     /// connection's own users: a local user is adopted by PUT/PATCH, never deleted outright (403).
     public func deleteUser(
-        id: String, ifMatch: String? = nil, by caller: Caller, note: ActivityNote
+        id: String, ifMatch: String? = nil, by actor: DirectoryActor, note: ActivityNote
     )
         async throws(SCIMError)
     {
-        try requireWrite(caller)
+        let caller = try actor.provisioningCaller()
         note.subject("User", id)
         try await run(ifMatch: ifMatch) { service in
             guard let user = try await service.writableUser(id, caller: caller) else {
@@ -231,6 +234,10 @@ extension DirectoryService {
         case .archive: action = .archive
         case .suspend: action = .suspend
         }
+        // Lock the users first (ids in order, so two requests never deadlock), then look: under
+        // READ COMMITTED a concurrent removal of the same user's other membership has either
+        // committed by then — and is seen — or waits for this transaction and sees it.
+        try await store.lockUsers(Array(Set(removed)).sorted())
         for id in try await store.usersWithoutMemberships(among: removed, source: caller.source) {
             guard let user = try await store.user(id: id), user.origin == caller.origin else { continue }
             try await deprovision(user, action: action, trigger: "orphan rule", caller: caller, note: note)

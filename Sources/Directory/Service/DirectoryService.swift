@@ -2,30 +2,26 @@ import Crypto
 import SCIM
 import Synchronization
 
-/// Who is calling the SCIM API: a connection, through one of its tokens.
-public struct Caller: Sendable, Hashable {
-    public var connection: Connection
-    public var token: ScimToken
-
-    public init(connection: Connection, token: ScimToken) {
-        self.connection = connection
-        self.token = token
-    }
-
-    var source: MembershipSource { .connection(connection.id) }
-    var origin: Origin { .idp(connectionID: connection.id) }
-}
-
 /// A user as the API returns it: the row and the groups it belongs to.
 public struct UserRecord: Sendable, Hashable {
     public var user: User
     public var groups: [UserGroupMapping]
+
+    public init(user: User, groups: [UserGroupMapping]) {
+        self.user = user
+        self.groups = groups
+    }
 }
 
 /// A group as the API returns it: the row and its member ids (`nil` when not asked for).
 public struct GroupRecord: Sendable, Hashable {
     public var group: Group
     public var members: [String]?
+
+    public init(group: Group, members: [String]?) {
+        self.group = group
+        self.members = members
+    }
 }
 
 /// The outcome of a write that may have removed its target.
@@ -47,12 +43,20 @@ public struct ListRequest: Sendable, Hashable {
     public var cursor: String?
     /// Whether `groups` (users) or `members` (groups) are needed in the response.
     public var includeRelations: Bool
+    /// The console's typed criteria, ANDed with the filter.
+    public var origin: OriginCriterion?
+    public var status: StatusCriterion?
+    public var search: String?
 
     public init(
         filter: String? = nil, sortBy: String? = nil, sortOrder: String? = nil, startIndex: Int? = nil,
         count: Int? = nil,
-        cursor: String? = nil, includeRelations: Bool = true
+        cursor: String? = nil, includeRelations: Bool = true, origin: OriginCriterion? = nil,
+        status: StatusCriterion? = nil, search: String? = nil
     ) {
+        self.origin = origin
+        self.status = status
+        self.search = search
         self.filter = filter
         self.sortBy = sortBy
         self.sortOrder = sortOrder
@@ -72,10 +76,11 @@ public struct ListResult<Record: Sendable & Hashable>: Sendable, Hashable {
     public var nextCursor: String?
 }
 
-/// The one place the directory's rules live (DESIGN.md "Rules"), used by the SCIM API and the
-/// console alike. Store errors become SCIM errors here.
+/// The one place the directory's rules live, used by the SCIM API, the console and the command
+/// line alike: every operation names its ``DirectoryActor``, and what that actor may do is decided
+/// here. Store errors become SCIM errors here (the console renders those as pages).
 public struct DirectoryService: Sendable {
-    public let store: any DirectoryStore
+    public let store: any DirectoryBackend
     public let clock: any DirectoryClock
     public let ids: any IdentifierGenerator
     /// The most resources one page returns (`filter.maxResults`).
@@ -83,10 +88,12 @@ public struct DirectoryService: Sendable {
     public var filterLimits: FilterLimits
     /// Recently authenticated tokens (by hash), so a request does not pay two reads for its token.
     let authentications: AuthenticationCache
+    /// Where sequential `startIndex` walks (Okta's imports) are remembered.
+    let walks: IndexWalkCache
 
     public init(
-        store: any DirectoryStore, clock: any DirectoryClock, ids: any IdentifierGenerator, maximumResults: Int = 200,
-        filterLimits: FilterLimits = .default
+        store: any DirectoryBackend, clock: any DirectoryClock, ids: any IdentifierGenerator,
+        maximumResults: Int = 200, filterLimits: FilterLimits = .default
     ) {
         self.store = store
         self.clock = clock
@@ -94,45 +101,61 @@ public struct DirectoryService: Sendable {
         self.maximumResults = maximumResults
         self.filterLimits = filterLimits
         self.authentications = AuthenticationCache()
+        self.walks = IndexWalkCache()
     }
 
-    private init(_ other: DirectoryService, store: any DirectoryStore) {
+    private init(_ other: DirectoryService, store: any DirectoryBackend) {
         self.store = store
         self.clock = other.clock
         self.ids = other.ids
         self.maximumResults = other.maximumResults
         self.filterLimits = other.filterLimits
         self.authentications = other.authentications
+        self.walks = other.walks
     }
 
     /// This service over another store (a transaction).
-    func on(_ store: any DirectoryStore) -> DirectoryService {
+    func on(_ store: any DirectoryBackend) -> DirectoryService {
         DirectoryService(self, store: store)
     }
 
     // MARK: Errors
 
-    /// StoreError → SCIMError, at the service boundary.
+    /// How long a client should wait before retrying while the database is unreachable.
+    static let retryAfterSeconds = 5
+
+    /// StoreError → SCIMError, at the service boundary. Driver text goes to `diagnostic` (logged
+    /// with the request id by whoever renders the error), never to `detail`.
     static func translate(_ error: any Error, ifMatch: String? = nil) -> SCIMError {
         if let error = error as? SCIMError { return error }
         guard let error = error as? StoreError else {
-            // A failed COMMIT or a dropped connection: safe to retry, and no driver text leaks.
-            return SCIMError(status: 503, detail: "the directory could not complete the request; retry it")
+            return SCIMError(
+                status: 500, detail: "the server could not complete the request", diagnostic: String(describing: error))
         }
         switch error {
         case .notFound(let what): return .notFound("\(what) not found")
-        case .uniqueness(let attribute, let value):
+        case .conflict(let attribute, let value):
             return .uniqueness("\(attribute) \"\(value)\" already exists (\(attribute) is unique, ignoring case)")
-        case .versionMismatch(_, let current):
+        case .staleVersion(_, let current):
             if ifMatch != nil {
                 return SCIMError(
                     status: 412,
                     detail: "the resource is at version \(entityTag(version: current)), not \(ifMatch ?? "")")
             }
             return SCIMError(status: 409, detail: "the resource changed while this request ran; retry it")
-        case .unsupported(let detail): return .invalidFilter(detail)
-        case .schemaOutdated, .schemaTooNew, .unavailable:
-            return SCIMError(status: 503, detail: "the directory is unavailable: \(error)")
+        case .constraint(let detail): return SCIMError(status: 409, detail: "\(detail); retry the request")
+        case .unsupportedFilter(let detail): return .invalidFilter(detail)
+        case .invalidInput(let detail): return .invalidValue(detail)
+        case .unavailable(let reason):
+            return SCIMError(
+                status: 503, detail: "the directory's database is unavailable; retry in a few seconds",
+                retryAfter: retryAfterSeconds, diagnostic: reason)
+        case .corruptRow:
+            return SCIMError(
+                status: 500, detail: "a stored record could not be read", diagnostic: error.description)
+        case .schemaOutdated, .schemaTooNew, .configuration:
+            return SCIMError(
+                status: 503, detail: "the directory is not ready: \(error.description)", diagnostic: error.description)
         }
     }
 
@@ -166,14 +189,16 @@ public struct DirectoryService: Sendable {
         }.joined()
     }
 
-    /// The caller a bearer token belongs to; 401 when it is unknown, revoked or expired. The
+    /// The actor a bearer token stands for; 401 when it is unknown, revoked or expired. The
     /// token is found by its SHA-256, so no secret is ever compared byte by byte.
-    public func authenticate(token: String) async throws(SCIMError) -> Caller {
+    public func authenticate(token: String) async throws(SCIMError) -> DirectoryActor {
         let unauthorized = SCIMError(status: 401, detail: "Authorization failure: the token is missing or invalid")
         guard !token.isEmpty, token.utf8.count <= 512 else { throw unauthorized }
         let now = clock.now()
         let hash = Self.hash(token: token)
-        if let cached = authentications.caller(for: hash, at: now), cached.token.isUsable(at: now) { return cached }
+        if let cached = authentications.caller(for: hash, at: now), cached.token.isUsable(at: now) {
+            return .connection(cached)
+        }
         let found = try await read { try await store.token(sha256: hash) }
         guard let token = found, token.isUsable(at: now) else { throw unauthorized }
         guard let connection = try await read({ try await store.connection(id: token.connectionID) }) else {
@@ -184,20 +209,15 @@ public struct DirectoryService: Sendable {
         if (token.lastUsedAt.map { now.microseconds - $0.microseconds > 60_000_000 } ?? true) {
             try? await store.markTokenUsed(id: token.id, at: now)
         }
-        return Caller(connection: connection, token: token)
-    }
-
-    func requireWrite(_ caller: Caller) throws(SCIMError) {
-        if caller.token.scope != .provision {
-            throw SCIMError(
-                status: 403, detail: "this token is read-only (scope \"read\"); writes need a provision token")
-        }
+        return .connection(Caller(connection: connection, token: token))
     }
 
     // MARK: Lists
 
-    func page(_ request: ListRequest, type: ResourceType) throws(SCIMError) -> (ResourceQuery, startIndex: Int?) {
-        var query = ResourceQuery()
+    func page(
+        _ request: ListRequest, type: ResourceType
+    ) throws(SCIMError) -> (query: ResourceQuery, startIndex: Int?, walk: WalkStep?) {
+        var query = ResourceQuery(origin: request.origin, status: request.status, search: request.search)
         if let filter = request.filter, !filter.isEmpty {
             query.filter = try type.resolveFilter(filter, limits: filterLimits)
         }
@@ -216,10 +236,23 @@ public struct DirectoryService: Sendable {
                 }
                 query.after = after
             }
-            return (query, nil)
+            return (query, nil, nil)
         }
         query.offset = paging.offset
-        return (query, paging.startIndex)
+        // A sequential startIndex walk in id order (Okta's import: it has no cursors) goes on
+        // from where the previous page ended instead of skipping `offset` rows again.
+        guard query.sort == nil else { return (query, paging.startIndex, nil) }
+        let key = IndexWalkCache.Key(
+            type: type.name, filter: request.filter ?? "", origin: request.origin, status: request.status,
+            search: request.search)
+        var countedAt = clock.now()
+        if query.offset > 0, let position = walks.position(key, offset: query.offset, at: countedAt) {
+            query.after = position.lastID
+            query.offset = 0
+            query.knownTotal = position.total
+            countedAt = position.countedAt
+        }
+        return (query, paging.startIndex, WalkStep(key: key, countedAt: countedAt))
     }
 
     /// Cursors are the last id of a page, marked so a foreign value is recognised.
@@ -229,9 +262,26 @@ public struct DirectoryService: Sendable {
         return String(cursor.dropFirst(3))
     }
 
-    public func listUsers(_ request: ListRequest) async throws(SCIMError) -> ListResult<UserRecord> {
-        let (query, startIndex) = try page(request, type: .user)
-        return try await read {
+    /// One page of an index walk: its key, and when the total it reports was counted.
+    struct WalkStep {
+        var key: IndexWalkCache.Key
+        var countedAt: Timestamp
+    }
+
+    /// Remembers where an index page ended, for the next page of the same walk.
+    func rememberWalk(_ step: WalkStep?, startIndex: Int?, count: Int, lastID: String?, total: Int) {
+        guard let step, let startIndex, let lastID, count > 0 else { return }
+        walks.remember(
+            step.key, offset: startIndex - 1 + count, lastID: lastID, total: total, countedAt: step.countedAt,
+            at: clock.now())
+    }
+
+    public func listUsers(
+        _ request: ListRequest, by actor: DirectoryActor
+    ) async throws(SCIMError) -> ListResult<UserRecord> {
+        try actor.authorize(.read)
+        let (query, startIndex, walk) = try page(request, type: .user)
+        let result = try await read {
             let page = try await store.users(query)
             let mappings =
                 request.includeRelations ? try await store.groupMappings(userIDs: page.items.map(\.id)) : [:]
@@ -242,13 +292,21 @@ public struct DirectoryService: Sendable {
             return ListResult(
                 records: records, totalResults: page.totalResults, startIndex: startIndex, nextCursor: next)
         }
+        rememberWalk(
+            walk, startIndex: startIndex, count: result.records.count, lastID: result.records.last?.user.id,
+            total: result.totalResults)
+        return result
     }
 
-    public func listGroups(_ request: ListRequest) async throws(SCIMError) -> ListResult<GroupRecord> {
-        let (query, startIndex) = try page(request, type: .group)
-        return try await read {
+    public func listGroups(
+        _ request: ListRequest, by actor: DirectoryActor
+    ) async throws(SCIMError) -> ListResult<GroupRecord> {
+        try actor.authorize(.read)
+        let (query, startIndex, walk) = try page(request, type: .group)
+        let result = try await read {
             let page = try await store.groups(query)
-            // One query for the members of the whole page.
+            // One query for the members of the whole page, when they are read here at all (the
+            // SCIM API streams them instead, a page of ids at a time).
             let members =
                 request.includeRelations ? try await store.memberIDs(groupIDs: page.items.map(\.id)) : [:]
             let records = page.items.map { group in
@@ -260,22 +318,43 @@ public struct DirectoryService: Sendable {
             return ListResult(
                 records: records, totalResults: page.totalResults, startIndex: startIndex, nextCursor: next)
         }
+        rememberWalk(
+            walk, startIndex: startIndex, count: result.records.count, lastID: result.records.last?.group.id,
+            total: result.totalResults)
+        return result
     }
 
     // MARK: Reads
 
-    public func user(id: String) async throws(SCIMError) -> UserRecord {
-        try await read {
-            guard let user = try await store.user(id: id) else { throw StoreError.notFound("User \(id)") }
+    public func user(
+        id: String, by actor: DirectoryActor, includeArchived: Bool = false
+    ) async throws(SCIMError) -> UserRecord {
+        try actor.authorize(.read)
+        return try await read {
+            guard let user = try await store.user(id: id, includeArchived: includeArchived) else {
+                throw StoreError.notFound("User \(id)")
+            }
             return UserRecord(user: user, groups: try await store.groupMappings(userID: id))
         }
     }
 
-    public func group(id: String, includeMembers: Bool = true) async throws(SCIMError) -> GroupRecord {
-        try await read {
+    public func group(
+        id: String, includeMembers: Bool = true, by actor: DirectoryActor
+    ) async throws(SCIMError) -> GroupRecord {
+        try actor.authorize(.read)
+        return try await read {
             guard let group = try await store.group(id: id) else { throw StoreError.notFound("Group \(id)") }
             return GroupRecord(group: group, members: includeMembers ? try await store.memberIDs(groupID: id) : nil)
         }
+    }
+
+    /// At most `count` member ids of a group after `after` (id order): how a big group's members
+    /// are streamed to a client in bounded memory.
+    public func memberIDs(
+        groupID: String, after: String?, count: Int, by actor: DirectoryActor
+    ) async throws(SCIMError) -> [String] {
+        try actor.authorize(.read)
+        return try await read { try await store.memberIDs(groupID: groupID, after: after, count: count) }
     }
 }
 
@@ -294,6 +373,11 @@ final class AuthenticationCache: Sendable {
         }
     }
 
+    /// Forgets every cached credential (after a token or a connection changed).
+    func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
+
     func remember(_ caller: Caller, for hash: String, at now: Timestamp) {
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll() }
@@ -305,7 +389,7 @@ final class AuthenticationCache: Sendable {
 /// Fails with the version conflict `run(ifMatch:)` turns into 412 unless `If-Match` allows `version`.
 func checkIfMatch(_ header: String?, version: Int) throws {
     guard ifMatchAllows(header, version: version) else {
-        throw StoreError.versionMismatch(expected: -1, current: version)
+        throw StoreError.staleVersion(expected: -1, current: version)
     }
 }
 

@@ -1,17 +1,15 @@
 import SCIM
 
-/// The one store contract every back end implements and the conformance suite
-/// (`TestSupport.StoreConformance`) checks. Each method is atomic; ``transaction(_:)`` runs
-/// several as one. Domain values in, domain values out, ``StoreError`` out.
+/// The directory part of the store contract: users, groups, memberships and the deprovisioning
+/// record. Every back end implements it and the conformance suite (`TestSupport.StoreConformance`)
+/// checks it. Each method is atomic; ``DirectoryBackend/transaction(_:)`` runs several as one.
+/// Domain values in, domain values out, ``StoreError`` out.
 ///
 /// Rules that live here rather than in the service, because only the database can keep them under
 /// concurrency: case-insensitive uniqueness of `userName` and group `displayName`, versions (every
 /// write bumps `version`; a write that names a stale one fails), and memberships by source at a
 /// cost proportional to the change.
 public protocol DirectoryStore: Sendable {
-    /// Runs `body` as one transaction: all of its writes land or none do.
-    func transaction<T: Sendable>(_ body: @Sendable (any DirectoryStore) async throws -> T) async throws -> T
-
     // MARK: Users
 
     /// Inserts a user; `uniqueness(userName)` when the folded userName exists (archived included).
@@ -64,63 +62,31 @@ public protocol DirectoryStore: Sendable {
     func memberCount(groupID: String) async throws(StoreError) -> Int
     /// The distinct member ids of a group, in id order (what `members` lists).
     func memberIDs(groupID: String) async throws(StoreError) -> [String]
+    /// At most `count` distinct live member ids of a group after `after`, in id order: a big
+    /// group is read (and streamed to a client) a page at a time.
+    func memberIDs(groupID: String, after: String?, count: Int) async throws(StoreError) -> [String]
     /// The same for several groups in one query (a page of a list).
     func memberIDs(groupIDs: [String]) async throws(StoreError) -> [String: [String]]
     /// The groups a user belongs to, each with every source mapping the user into it.
     func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping]
     /// The same for several users in one query (a page of a list).
     func groupMappings(userIDs: [String]) async throws(StoreError) -> [String: [UserGroupMapping]]
+    /// Locks the rows of `userIDs` until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
+    /// single writer already serializes), so two transactions that each remove one of a user's
+    /// last memberships cannot both miss the orphan rule: the second waits, then sees the first.
+    func lockUsers(_ userIDs: [String]) async throws(StoreError)
     /// The orphan query: of `userIDs`, those with no membership row from `source` any more.
     func usersWithoutMemberships(among userIDs: [String], source: MembershipSource) async throws(StoreError) -> [String]
 
     // MARK: Deprovisioning record
 
     /// Remembers that a connection deprovisioned a user, so a repeated `active=false` is answered
-    /// 204 rather than 404 (DESIGN.md: deprovisioning is idempotent for the IdP).
+    /// 204 rather than 404 (deprovisioning is idempotent for the IdP).
     func recordDeprovisioning(
         userID: String, connectionID: String, action: DeprovisionAction, at: Timestamp)
         async throws(StoreError)
     func deprovisioning(userID: String, connectionID: String) async throws(StoreError) -> DeprovisionAction?
     func clearDeprovisioning(userID: String, connectionID: String) async throws(StoreError)
-
-    // MARK: Connections and tokens
-
-    func createConnection(_ connection: Connection) async throws(StoreError) -> Connection
-    func connection(id: String) async throws(StoreError) -> Connection?
-    func connection(name: String) async throws(StoreError) -> Connection?
-    func connections() async throws(StoreError) -> [Connection]
-    func updateConnection(_ connection: Connection) async throws(StoreError) -> Connection
-    func deleteConnection(id: String) async throws(StoreError)
-    func createToken(_ token: ScimToken) async throws(StoreError) -> ScimToken
-    /// The token whose SHA-256 (lower-case hex) is `sha256`, revoked or not.
-    func token(sha256: String) async throws(StoreError) -> ScimToken?
-    func tokens(connectionID: String) async throws(StoreError) -> [ScimToken]
-    func markTokenUsed(id: String, at: Timestamp) async throws(StoreError)
-    func revokeToken(id: String, at: Timestamp) async throws(StoreError)
-
-    // MARK: Accounts, roles, sessions
-
-    func createAccount(_ account: Account) async throws(StoreError) -> Account
-    func account(id: String) async throws(StoreError) -> Account?
-    func account(userName: String) async throws(StoreError) -> Account?
-    func accounts() async throws(StoreError) -> [Account]
-    func updateAccount(_ account: Account) async throws(StoreError) -> Account
-    func assignRole(_ assignment: RoleAssignment) async throws(StoreError)
-    func removeRole(_ role: Role, from subject: RoleSubject) async throws(StoreError)
-    func roleAssignments() async throws(StoreError) -> [RoleAssignment]
-    func createSession(_ session: Session) async throws(StoreError)
-    func session(idHash: String) async throws(StoreError) -> Session?
-    func deleteSession(idHash: String) async throws(StoreError)
-    func deleteExpiredSessions(before: Timestamp) async throws(StoreError) -> Int
-
-    // MARK: Activity
-
-    func recordActivity(_ event: ActivityEvent) async throws(StoreError)
-    /// Several rows in as few statements as the database allows (the batched activity writer).
-    func recordActivities(_ events: [ActivityEvent]) async throws(StoreError)
-    func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent>
-    /// Bounded retention: keeps the newest `keep` rows and drops rows older than `before`.
-    func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int
 }
 
 extension DirectoryStore {

@@ -1,8 +1,36 @@
 import SCIM
 
-/// A list query: filter, order and page.
+/// Where a resource came from, as a list criterion.
+public enum OriginCriterion: Sendable, Hashable {
+    /// Created in the console or by the command line.
+    case local
+    /// Provisioned by any identity-provider connection.
+    case idp
+    /// Provisioned by this connection (id).
+    case connection(String)
+}
+
+/// A user's status, as a list criterion. Groups know only `active` (live) and `archived`.
+public enum StatusCriterion: String, Sendable, Hashable, CaseIterable {
+    /// Live and not `active=false`.
+    case active
+    /// Live with `active=false` (suspended by an admin or deactivated by the IdP).
+    case suspended
+    /// Archived: hidden from SCIM, kept for an admin to restore or delete.
+    case archived
+}
+
+/// A list query: the SCIM filter and the console's typed criteria (all ANDed), order and page.
 public struct ResourceQuery: Sendable, Hashable {
     public var filter: ResolvedFilter?
+    /// Local, IdP, or one connection's.
+    public var origin: OriginCriterion?
+    /// Active, suspended or archived (`archived` implies archived rows are read).
+    public var status: StatusCriterion?
+    /// Text search: a case-insensitive prefix of userName, displayName, given or family name or
+    /// an email (users), of displayName (groups). Index-backed: every searched column has a
+    /// folded, indexed key, and each branch of the OR is a range scan on one of them.
+    public var search: String?
     /// `nil` orders by `id`, which is stable across pages (Okta's import relies on it).
     public var sort: SortSpecification?
     /// 0-based offset (index paging).
@@ -13,12 +41,19 @@ public struct ResourceQuery: Sendable, Hashable {
     public var after: String?
     /// Whether archived rows are included (never for SCIM).
     public var includeArchived: Bool
+    /// The total, when the caller already knows it (the next page of a walk): the store then
+    /// does not count the matches again.
+    public var knownTotal: Int?
 
     public init(
-        filter: ResolvedFilter? = nil, sort: SortSpecification? = nil, offset: Int = 0, count: Int = 100,
+        filter: ResolvedFilter? = nil, origin: OriginCriterion? = nil, status: StatusCriterion? = nil,
+        search: String? = nil, sort: SortSpecification? = nil, offset: Int = 0, count: Int = 100,
         after: String? = nil, includeArchived: Bool = false
     ) {
         self.filter = filter
+        self.origin = origin
+        self.status = status
+        self.search = search
         self.sort = sort
         self.offset = offset
         self.count = count

@@ -195,9 +195,10 @@ private struct State {
                 throw error("expected ']' to close the '[' at column \(open.column) but found \(current.display)")
             }
             advance()
-            // Entra matches users with `emails[type eq "work"].value eq "…"` (idp-wire.md §2.1, §5.3):
-            // a value path, a sub-attribute, then a comparison. It means one element satisfying
-            // both, so it becomes `emails[type eq "work" and value eq "…"]`.
+            // Entra matches users with `emails[type eq "work"].value eq "…"`
+            // (docs/idp-behaviour.md §2.1, §5.3): a value path, a sub-attribute, then a comparison.
+            // It means one element satisfying both, so it becomes
+            // `emails[type eq "work" and value eq "…"]`.
             if case .word(let word) = current.kind, word.hasPrefix(".") {
                 let subToken = current
                 guard AttributePath.isAttributeName(word.dropFirst()) else {

@@ -19,7 +19,7 @@ public struct ListResponse: Sendable, Hashable {
     }
 
     /// The JSON message: `totalResults`, `startIndex`, `itemsPerPage` as numbers (Okta requires
-    /// numbers, idp-wire.md §1.1), `Resources` always present, even empty.
+    /// numbers, docs/idp-behaviour.md §1.1), `Resources` always present, even empty.
     public var json: JSONObject {
         var object: JSONObject = [
             "schemas": [.string(SCIMURN.listResponse)],

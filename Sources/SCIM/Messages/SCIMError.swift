@@ -22,11 +22,21 @@ public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible {
     public var scimType: SCIMErrorType?
     /// What went wrong, for a human.
     public var detail: String
+    /// Seconds a client should wait before retrying, for a `Retry-After` header (a 503 while the
+    /// database is unreachable).
+    public var retryAfter: Int?
+    /// What failed inside the server (a driver's message), for the server log only: never part
+    /// of the Error message a client receives.
+    public var diagnostic: String?
 
-    public init(status: Int, scimType: SCIMErrorType? = nil, detail: String) {
+    public init(
+        status: Int, scimType: SCIMErrorType? = nil, detail: String, retryAfter: Int? = nil, diagnostic: String? = nil
+    ) {
         self.status = status
         self.scimType = scimType
         self.detail = detail
+        self.retryAfter = retryAfter
+        self.diagnostic = diagnostic
     }
 
     /// 400 with a `scimType`.

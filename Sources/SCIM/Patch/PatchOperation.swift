@@ -22,7 +22,7 @@ public struct PatchPath: Sendable, Hashable, CustomStringConvertible {
 /// One operation of a PatchOp request.
 public struct PatchOperation: Sendable, Hashable {
     /// RFC 7644 §3.5.2's three operations. Names match in any case: Entra sends `Replace`,
-    /// `Add`, `Remove` (idp-wire.md §2.1).
+    /// `Add`, `Remove` (docs/idp-behaviour.md §2.1).
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case add, remove, replace
     }

@@ -107,7 +107,8 @@ private struct PatchState {
     }
 
     /// Each key of a path-less value is an attribute name, an extension URN holding an object,
-    /// or — Entra with `aadOptscim062020` — a dotted or URN-qualified path (idp-wire.md §2.1).
+    /// or — Entra with `aadOptscim062020` — a dotted or URN-qualified path
+    /// (docs/idp-behaviour.md §2.1).
     mutating func applyPathless(_ op: PatchOperation.Kind, _ object: JSONObject) throws(SCIMError) {
         for member in object {
             let key = member.key
@@ -135,8 +136,8 @@ private struct PatchState {
             }
             let target = try resolveTarget(
                 PatchPath(attribute: attributePath, valueFilter: nil, subAttribute: nil), text: key)
-            // Okta's group rename carries the group's own `id` (idp-wire.md §1.9) and clients echo
-            // `meta`; read-only values equal to what is stored are ignored.
+            // Okta's group rename carries the group's own `id` (docs/idp-behaviour.md §1.9) and
+            // clients echo `meta`; read-only values equal to what is stored are ignored.
             if target.attribute.mutability == .readOnly, target.sub == nil {
                 if target.attribute.name == "meta" { continue }
                 if target.path.attributeValue(in: resource) == member.value { continue }
@@ -189,7 +190,8 @@ private struct PatchState {
         }
         var value = value
         // Entra's manager PATCH wraps the single-valued complex `manager` in an array
-        // (idp-wire.md §2.1, 5.): a one-element array for a single-valued attribute is unwrapped.
+        // (docs/idp-behaviour.md §2.1, §5.5): a one-element array for a single-valued attribute
+        // is unwrapped.
         if !leaf.multiValued, case .array(let elements)? = value, elements.count == 1 {
             value = elements[0]
         }
@@ -263,7 +265,7 @@ private struct PatchState {
 
     /// The element a filter describes: `emails[type eq "work"]` describes `{"type": "work"}`.
     /// Used when `add` (or `replace` of an absent attribute) names values that do not exist yet,
-    /// as Entra does with `emails[type eq "work"].value` (idp-wire.md §2.1).
+    /// as Entra does with `emails[type eq "work"].value` (docs/idp-behaviour.md §2.1).
     func seed(from filter: ResolvedFilter?) -> JSONObject? {
         guard let filter else { return JSONObject() }
         switch filter {
@@ -453,7 +455,8 @@ private struct PatchState {
         let attribute = target.attribute
         if target.filter == nil, target.sub == nil {
             if attribute.multiValued, let value, !value.isNull {
-                // Entra's default shape: remove with a list of values (idp-wire.md §2.1, §5.5).
+                // Entra's default shape: remove with a list of values
+                // (docs/idp-behaviour.md §2.1, §5.5).
                 guard case .array(let doomed)? = try coerce(value, attribute, target.text) else { return }
                 let remaining = elements(target).filter { element in
                     !doomed.contains { sameValue(attribute, $0, element) }

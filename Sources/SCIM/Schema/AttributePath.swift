@@ -116,7 +116,7 @@ extension ResourceType {
     ///
     /// With `unqualifiedExtensions`, an extension attribute named without its URN resolves when
     /// exactly one extension defines it: Entra's PATCH uses `"path": "manager"` for the
-    /// Enterprise User manager (idp-wire.md §2.1, 5.).
+    /// Enterprise User manager (docs/idp-behaviour.md §2.1, §5.5).
     public func resolve(
         _ path: AttributePath, unqualifiedExtensions: Bool = false
     ) throws(PathResolutionError)

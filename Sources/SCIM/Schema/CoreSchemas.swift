@@ -176,7 +176,7 @@ extension Schema {
     ///
     /// `displayName` is required (§4.2 says so; §8.7.1's table omits it) and unique, as Okta and
     /// Entra look groups up by it (so its uniqueness is `server`, where §8.7.1 says `none`). `members` carries a read-only `display`: Okta sends one with
-    /// every member (idp-wire.md §4.5), and read-only values are ignored on input.
+    /// every member (docs/idp-behaviour.md §4.5), and read-only values are ignored on input.
     public static let group = Schema(
         id: SCIMURN.group, name: "Group", description: "Group",
         attributes: [

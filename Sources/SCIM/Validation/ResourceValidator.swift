@@ -1,8 +1,9 @@
 /// Checks a resource body of a POST or PUT (RFC 7644 §3.3, §3.5.1) against its resource type
 /// and returns it in canonical form: attribute names spelled as the schema spells them, values
 /// of the declared types, read-only attributes (`id`, `meta`, `groups`, …) dropped — clients
-/// such as Okta echo them back (idp-wire.md §1.6) and RFC 7643 §7 says to ignore them —, `null`s
-/// dropped (RFC 7643 §2.5), `schemas` rebuilt from what the resource actually carries.
+/// such as Okta echo them back (docs/idp-behaviour.md §1.6) and RFC 7643 §7 says to ignore
+/// them —, `null`s dropped (RFC 7643 §2.5), `schemas` rebuilt from what the resource actually
+/// carries.
 ///
 /// Refused with a detail that names the attribute: an unknown attribute under the core schema or
 /// a declared extension (`invalidSyntax`), a value of the wrong type (`invalidValue`), a missing

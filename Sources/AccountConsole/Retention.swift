@@ -1,0 +1,79 @@
+import Directory
+import Logging
+import ServiceLifecycle
+
+/// How long the activity log and expired sessions are kept.
+public struct RetentionPolicy: Sendable, Hashable {
+    /// Activity rows older than this many days go.
+    public var activityDays: Int
+    /// At most this many activity rows are kept (the newest).
+    public var activityRows: Int
+    /// How often the job runs.
+    public var interval: Duration
+
+    public static let `default` = RetentionPolicy(activityDays: 90, activityRows: 1_000_000, interval: .seconds(3600))
+
+    public init(activityDays: Int, activityRows: Int, interval: Duration) {
+        self.activityDays = activityDays
+        self.activityRows = activityRows
+        self.interval = interval
+    }
+}
+
+/// The retention job: every `interval`, drops activity past the policy and expired sessions.
+/// A service of the server's `ServiceGroup`: it stops at graceful shutdown.
+struct RetentionJob: Service {
+    let store: any DirectoryBackend
+    let clock: any DirectoryClock
+    let policy: RetentionPolicy
+    let logger: Logger
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await prune()
+                do {
+                    try await Task.sleep(for: policy.interval)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    /// One pass; failures are logged and retried at the next pass.
+    func prune() async {
+        let now = clock.now()
+        do {
+            let before = now.adding(seconds: -Int64(policy.activityDays) * 86_400)
+            let activity = try await store.pruneActivity(keep: policy.activityRows, before: before)
+            let sessions = try await store.deleteExpiredSessions(before: now)
+            if activity + sessions > 0 {
+                logger.info("retention: dropped \(activity) activity rows and \(sessions) expired sessions")
+            }
+        } catch {
+            logger.error("retention: \(error)")
+        }
+    }
+}
+
+/// The activity log's writer as a service: it writes batches until graceful shutdown, which it
+/// reaches after the HTTP server has stopped (services stop in reverse order), then writes what
+/// is left.
+struct ActivityWriter: Service {
+    let log: ActivityLog
+
+    func run() async {
+        await cancelWhenGracefulShutdown { await log.run() }
+    }
+}
+
+/// A database client's run loop as a service (PostgreSQL's connection pool): it stops last, at
+/// graceful shutdown, after everything that uses it.
+struct DatabaseClientService: Service {
+    let body: @Sendable () async -> Void
+
+    func run() async {
+        await cancelWhenGracefulShutdown { await body() }
+    }
+}

@@ -1,0 +1,32 @@
+/// A console login: a local account with a bcrypt hash (never the password).
+public struct Account: Sendable, Hashable {
+    public var id: String
+    public var userName: String
+    public var passwordHash: String
+    public var createdAt: Timestamp
+    public var disabledAt: Timestamp?
+
+    public init(id: String, userName: String, passwordHash: String, createdAt: Timestamp, disabledAt: Timestamp? = nil)
+    {
+        self.id = id
+        self.userName = userName
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+        self.disabledAt = disabledAt
+    }
+}
+
+/// A console session, shared by every instance through the database; only the id's hash is kept.
+public struct Session: Sendable, Hashable {
+    public var idHash: String
+    public var accountID: String
+    public var createdAt: Timestamp
+    public var expiresAt: Timestamp
+
+    public init(idHash: String, accountID: String, createdAt: Timestamp, expiresAt: Timestamp) {
+        self.idHash = idHash
+        self.accountID = accountID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -1,0 +1,36 @@
+/// The access part of the store contract: identity-provider connections and their SCIM tokens,
+/// console accounts, role assignments and sessions.
+public protocol AccessStore: Sendable {
+    // MARK: Connections and tokens
+
+    func createConnection(_ connection: Connection) async throws(StoreError) -> Connection
+    func connection(id: String) async throws(StoreError) -> Connection?
+    func connection(name: String) async throws(StoreError) -> Connection?
+    func connections() async throws(StoreError) -> [Connection]
+    func updateConnection(_ connection: Connection) async throws(StoreError) -> Connection
+    func deleteConnection(id: String) async throws(StoreError)
+    func createToken(_ token: ScimToken) async throws(StoreError) -> ScimToken
+    /// The token whose SHA-256 (lower-case hex) is `sha256`, revoked or not.
+    func token(sha256: String) async throws(StoreError) -> ScimToken?
+    func token(id: String) async throws(StoreError) -> ScimToken?
+    func tokens(connectionID: String) async throws(StoreError) -> [ScimToken]
+    func markTokenUsed(id: String, at: Timestamp) async throws(StoreError)
+    func revokeToken(id: String, at: Timestamp) async throws(StoreError)
+    /// Sets (or clears) when a token stops working: rotation lets the old token overlap the new.
+    func setTokenExpiry(id: String, expiresAt: Timestamp?) async throws(StoreError)
+
+    // MARK: Accounts, roles, sessions
+
+    func createAccount(_ account: Account) async throws(StoreError) -> Account
+    func account(id: String) async throws(StoreError) -> Account?
+    func account(userName: String) async throws(StoreError) -> Account?
+    func accounts() async throws(StoreError) -> [Account]
+    func updateAccount(_ account: Account) async throws(StoreError) -> Account
+    func assignRole(_ assignment: RoleAssignment) async throws(StoreError)
+    func removeRole(_ role: Role, from subject: RoleSubject) async throws(StoreError)
+    func roleAssignments() async throws(StoreError) -> [RoleAssignment]
+    func createSession(_ session: Session) async throws(StoreError)
+    func session(idHash: String) async throws(StoreError) -> Session?
+    func deleteSession(idHash: String) async throws(StoreError)
+    func deleteExpiredSessions(before: Timestamp) async throws(StoreError) -> Int
+}

@@ -1,0 +1,17 @@
+/// The activity part of the store contract: one row per SCIM request and per change, and its
+/// bounded retention.
+public protocol ActivityStore: Sendable {
+    func recordActivity(_ event: ActivityEvent) async throws(StoreError)
+    /// Several rows in as few statements as the database allows (the batched activity writer).
+    func recordActivities(_ events: [ActivityEvent]) async throws(StoreError)
+    func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent>
+    /// Bounded retention: keeps the newest `keep` rows and drops rows older than `before`.
+    func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int
+}
+
+/// The whole store: every part, and transactions over all of them. One SQL type
+/// (`SQLDirectoryStore`) conforms for both back ends.
+public protocol DirectoryBackend: DirectoryStore, AccessStore, ActivityStore {
+    /// Runs `body` as one transaction: all of its writes land or none do.
+    func transaction<T: Sendable>(_ body: @Sendable (any DirectoryBackend) async throws -> T) async throws -> T
+}

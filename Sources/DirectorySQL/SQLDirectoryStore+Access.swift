@@ -1,0 +1,261 @@
+import Directory
+import SCIM
+
+extension SQLDirectoryStore {
+    // MARK: Connections
+
+    public func createConnection(_ connection: Connection) async throws(StoreError) -> Connection {
+        let table = Tables.connections
+        let sql = table.insert(dialect)
+        let values = table.values(connection)
+        try await write(unique: UniqueKey(attribute: "name", value: connection.name), atomic: false) { database in
+            _ = try await database.query(sql, values)
+        }
+        return connection
+    }
+
+    public func connection(id: String) async throws(StoreError) -> Connection? {
+        let sql = "\(Tables.connections.select(dialect)) WHERE id = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(id)]).first.map(Tables.connections.decode)
+        }
+    }
+
+    public func connection(name: String) async throws(StoreError) -> Connection? {
+        let sql = "\(Tables.connections.select(dialect)) WHERE name_key = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(name.scimCaseFolded)]).first.map(Tables.connections.decode)
+        }
+    }
+
+    public func connections() async throws(StoreError) -> [Connection] {
+        let sql = "\(Tables.connections.select(dialect)) ORDER BY name_key, id"
+        return try await read { database in try await database.query(sql, []).map(Tables.connections.decode) }
+    }
+
+    public func updateConnection(_ connection: Connection) async throws(StoreError) -> Connection {
+        let table = Tables.connections
+        let sql = table.update(dialect) + " RETURNING id"
+        let values = table.values(connection)
+        try await write(unique: UniqueKey(attribute: "name", value: connection.name), atomic: false) { database in
+            if try await database.query(sql, values).isEmpty {
+                throw StoreError.notFound("Connection \(connection.id)")
+            }
+        }
+        return connection
+    }
+
+    public func deleteConnection(id: String) async throws(StoreError) {
+        let sql = "DELETE FROM connections WHERE id = \(dialect.placeholder(1)) RETURNING id"
+        try await write(atomic: false) { database in
+            if try await database.query(sql, [.text(id)]).isEmpty { throw StoreError.notFound("Connection \(id)") }
+        }
+    }
+
+    // MARK: Tokens
+
+    public func createToken(_ token: ScimToken) async throws(StoreError) -> ScimToken {
+        let table = Tables.tokens
+        let sql = table.insert(dialect)
+        let values = table.values(token)
+        try await write(unique: UniqueKey(attribute: "token", value: token.prefix), atomic: false) { database in
+            _ = try await database.query(sql, values)
+        }
+        return token
+    }
+
+    public func token(sha256: String) async throws(StoreError) -> ScimToken? {
+        let sql = "\(Tables.tokens.select(dialect)) WHERE sha256 = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(sha256)]).first.map(Tables.tokens.decode)
+        }
+    }
+
+    public func token(id: String) async throws(StoreError) -> ScimToken? {
+        let sql = "\(Tables.tokens.select(dialect)) WHERE id = \(dialect.placeholder(1))"
+        return try await read { database in try await database.query(sql, [.text(id)]).first.map(Tables.tokens.decode) }
+    }
+
+    public func tokens(connectionID: String) async throws(StoreError) -> [ScimToken] {
+        let sql =
+            "\(Tables.tokens.select(dialect)) WHERE connection_id = \(dialect.placeholder(1)) ORDER BY created_at, id"
+        return try await read { database in
+            try await database.query(sql, [.text(connectionID)]).map(Tables.tokens.decode)
+        }
+    }
+
+    public func markTokenUsed(id: String, at: Timestamp) async throws(StoreError) {
+        try await updateToken(id, set: "last_used_at = \(dialect.placeholder(1))", [at.sql])
+    }
+
+    public func revokeToken(id: String, at: Timestamp) async throws(StoreError) {
+        try await updateToken(id, set: "revoked_at = COALESCE(revoked_at, \(dialect.placeholder(1)))", [at.sql])
+    }
+
+    public func setTokenExpiry(id: String, expiresAt: Timestamp?) async throws(StoreError) {
+        try await updateToken(id, set: "expires_at = \(dialect.placeholder(1))", [expiresAt.sql])
+    }
+
+    /// `UPDATE scim_tokens SET <assignment> WHERE id = ?2`; `notFound` when there is no such token.
+    private func updateToken(_ id: String, set assignment: String, _ values: [SQLValue]) async throws(StoreError) {
+        let sql = "UPDATE scim_tokens SET \(assignment) WHERE id = \(dialect.placeholder(2)) RETURNING id"
+        try await write(atomic: false) { database in
+            if try await database.query(sql, values + [.text(id)]).isEmpty {
+                throw StoreError.notFound("Token \(id)")
+            }
+        }
+    }
+
+    // MARK: Accounts and roles
+
+    public func createAccount(_ account: Account) async throws(StoreError) -> Account {
+        let table = Tables.accounts
+        let sql = table.insert(dialect)
+        let values = table.values(account)
+        try await write(unique: UniqueKey(attribute: "userName", value: account.userName), atomic: false) {
+            database in
+            _ = try await database.query(sql, values)
+        }
+        return account
+    }
+
+    public func account(id: String) async throws(StoreError) -> Account? {
+        let sql = "\(Tables.accounts.select(dialect)) WHERE id = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(id)]).first.map(Tables.accounts.decode)
+        }
+    }
+
+    public func account(userName: String) async throws(StoreError) -> Account? {
+        let sql = "\(Tables.accounts.select(dialect)) WHERE user_name_key = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(userName.scimCaseFolded)]).first.map(Tables.accounts.decode)
+        }
+    }
+
+    public func accounts() async throws(StoreError) -> [Account] {
+        let sql = "\(Tables.accounts.select(dialect)) ORDER BY user_name_key, id"
+        return try await read { database in try await database.query(sql, []).map(Tables.accounts.decode) }
+    }
+
+    public func updateAccount(_ account: Account) async throws(StoreError) -> Account {
+        let table = Tables.accounts
+        let sql = table.update(dialect) + " RETURNING id"
+        let values = table.values(account)
+        try await write(unique: UniqueKey(attribute: "userName", value: account.userName), atomic: false) {
+            database in
+            if try await database.query(sql, values).isEmpty { throw StoreError.notFound("Account \(account.id)") }
+        }
+        return account
+    }
+
+    public func assignRole(_ assignment: RoleAssignment) async throws(StoreError) {
+        let table = Tables.roleAssignments
+        let sql = table.insert(dialect, suffix: " ON CONFLICT DO NOTHING")
+        let values = table.values(assignment)
+        try await write(atomic: false) { database in _ = try await database.query(sql, values) }
+    }
+
+    public func removeRole(_ role: Role, from subject: RoleSubject) async throws(StoreError) {
+        let sql =
+            "DELETE FROM role_assignments WHERE role = \(dialect.placeholder(1)) AND subject_kind = \(dialect.placeholder(2)) AND subject_id = \(dialect.placeholder(3))"
+        try await write(atomic: false) { database in
+            _ = try await database.query(sql, [.text(role.rawValue), .text(subject.kind), .text(subject.id)])
+        }
+    }
+
+    public func roleAssignments() async throws(StoreError) -> [RoleAssignment] {
+        let sql = "\(Tables.roleAssignments.select(dialect)) ORDER BY role, subject_kind, subject_id"
+        return try await read { database in try await database.query(sql, []).map(Tables.roleAssignments.decode) }
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ session: Session) async throws(StoreError) {
+        let table = Tables.sessions
+        let sql = table.insert(dialect)
+        let values = table.values(session)
+        try await write(unique: UniqueKey(attribute: "session", value: ""), atomic: false) { database in
+            _ = try await database.query(sql, values)
+        }
+    }
+
+    public func session(idHash: String) async throws(StoreError) -> Session? {
+        let sql = "\(Tables.sessions.select(dialect)) WHERE id_hash = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(idHash)]).first.map(Tables.sessions.decode)
+        }
+    }
+
+    public func deleteSession(idHash: String) async throws(StoreError) {
+        let sql = "DELETE FROM sessions WHERE id_hash = \(dialect.placeholder(1))"
+        try await write(atomic: false) { database in _ = try await database.query(sql, [.text(idHash)]) }
+    }
+
+    public func deleteExpiredSessions(before: Timestamp) async throws(StoreError) -> Int {
+        let sql = "DELETE FROM sessions WHERE expires_at < \(dialect.placeholder(1)) RETURNING id_hash"
+        return try await write(atomic: false) { database in try await database.query(sql, [before.sql]).count }
+    }
+
+    // MARK: Activity
+
+    public func recordActivity(_ event: ActivityEvent) async throws(StoreError) {
+        let table = Tables.activity
+        let sql = table.insert(dialect)
+        let values = table.values(event)
+        try await write(atomic: false) { database in _ = try await database.query(sql, values) }
+    }
+
+    public func recordActivities(_ events: [ActivityEvent]) async throws(StoreError) {
+        guard !events.isEmpty else { return }
+        let table = Tables.activity
+        let width = table.columns.count
+        // 64 rows a statement stays far below SQLite's bind limit.
+        let batches = stride(from: 0, to: events.count, by: 64).map { Array(events[$0..<min($0 + 64, events.count)]) }
+        let dialect = self.dialect
+        let names = table.columns.map(\.name).joined(separator: ", ")
+        try await write { connection in
+            for batch in batches {
+                let rows = batch.indices.map { row in
+                    "(" + (1...width).map { dialect.placeholder(row * width + $0) }.joined(separator: ", ") + ")"
+                }.joined(separator: ", ")
+                _ = try await connection.query(
+                    "INSERT INTO activity (\(names)) VALUES \(rows)", batch.flatMap(table.values))
+            }
+        }
+    }
+
+    public func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent> {
+        var binds = SQLBinds(dialect: dialect)
+        var conditions: [String] = []
+        if let connectionID = query.connectionID {
+            conditions.append("connection_id = \(binds.add(.text(connectionID)))")
+        }
+        if let status = query.status { conditions.append("status = \(binds.add(.integer(Int64(status))))") }
+        if let type = query.resourceType { conditions.append("resource_type = \(binds.add(.text(type)))") }
+        if let id = query.resourceID { conditions.append("resource_id = \(binds.add(.text(id)))") }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let countSQL = "SELECT COUNT(*) FROM activity\(whereClause)"
+        let countBinds = binds.values
+        let pageSQL =
+            "\(Tables.activity.select(dialect))\(whereClause) ORDER BY at DESC, id DESC LIMIT \(binds.add(.integer(Int64(max(0, query.count))))) OFFSET \(binds.add(.integer(Int64(max(0, query.offset)))))"
+        let pageBinds = binds.values
+        return try await read { database in
+            let total = try await database.query(countSQL, countBinds).first?.first?.integer ?? 0
+            let items = try await database.query(pageSQL, pageBinds).map(Tables.activity.decode)
+            return Page(items: items, totalResults: Int(total))
+        }
+    }
+
+    public func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int {
+        let dialect = self.dialect
+        return try await write { database in
+            let old = try await database.query(
+                "DELETE FROM activity WHERE at < \(dialect.placeholder(1)) RETURNING id", [before.sql])
+            let surplus = try await database.query(
+                "DELETE FROM activity WHERE id IN (SELECT id FROM activity ORDER BY at DESC, id DESC LIMIT 9223372036854775807 OFFSET \(dialect.placeholder(1))) RETURNING id",
+                [.integer(Int64(max(0, keep)))])
+            return old.count + surplus.count
+        }
+    }
+}

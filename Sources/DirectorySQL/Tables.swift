@@ -1,0 +1,282 @@
+import Directory
+import SCIM
+
+/// Every table of the schema, described once (see ``SQLTable``). `Migrations` creates them and
+/// the schema test checks that each description names exactly the columns the database has.
+public enum Tables {
+    public static let users = SQLTable<User>(
+        "users",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("user_name", .text, decoded: false) { .text($0.userName) },
+            SQLColumn("user_name_key", .text, decoded: false) { .text($0.userNameKey) },
+            SQLColumn("external_id", .text, decoded: false) { .optional($0.externalId) },
+            SQLColumn("display_name", .text, decoded: false) { .optional($0.displayName) },
+            SQLColumn("display_name_key", .text, decoded: false) { .optional($0.displayName?.scimCaseFolded) },
+            SQLColumn("given_name", .text, decoded: false) { .optional($0.givenName) },
+            SQLColumn("given_name_key", .text, decoded: false) { .optional($0.givenName?.scimCaseFolded) },
+            SQLColumn("family_name", .text, decoded: false) { .optional($0.familyName) },
+            SQLColumn("family_name_key", .text, decoded: false) { .optional($0.familyName?.scimCaseFolded) },
+            SQLColumn("primary_email", .text, decoded: false) { .optional($0.primaryEmail) },
+            SQLColumn("active", .integer, decoded: false) { .bool($0.active) },
+            SQLColumn("origin", .text) { $0.origin.sqlOrigin },
+            SQLColumn("connection_id", .text) { .optional($0.origin.connectionID) },
+            SQLColumn("archived_at", .integer) { $0.archivedAt.sql },
+            SQLColumn("version", .integer) { .integer(Int64($0.version)) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+            SQLColumn("updated_at", .integer) { $0.updatedAt.sql },
+            SQLColumn("password_hash", .text) { .optional($0.passwordHash) },
+            SQLColumn("resource", .json) { .text($0.resource.serialized()) },
+        ]
+    ) { row in
+        User(
+            id: try row.text("id"), resource: try decodeResource(try row.text("resource"), table: "users"),
+            origin: try Origin.decode(&row), archivedAt: try row.optionalTimestamp("archived_at"),
+            version: Int(try row.integer("version")), createdAt: try row.timestamp("created_at"),
+            updatedAt: try row.timestamp("updated_at"), passwordHash: try row.optionalText("password_hash"))
+    }
+
+    /// One row per email of a user, for `emails[…]` filters and the console's search.
+    static let userEmails = SQLTable<UserEmailRow>(
+        "user_emails",
+        columns: [
+            SQLColumn("user_id", .text) { .text($0.userID) },
+            SQLColumn("position", .integer) { .integer(Int64($0.position)) },
+            SQLColumn("value", .text) { .optional($0.email.value) },
+            SQLColumn("value_key", .text, decoded: false) { .optional($0.email.value?.scimCaseFolded) },
+            SQLColumn("type", .text) { .optional($0.email.type) },
+            SQLColumn("display", .text) { .optional($0.email.display) },
+            SQLColumn("is_primary", .integer) { .bool($0.email.primary) },
+        ]
+    ) { row in
+        UserEmailRow(
+            userID: try row.text("user_id"), position: Int(try row.integer("position")),
+            email: User.Email(
+                value: try row.optionalText("value"), type: try row.optionalText("type"),
+                display: try row.optionalText("display"), primary: try row.optionalInteger("is_primary").map { $0 != 0 }
+            ))
+    }
+
+    public static let groups = SQLTable<Group>(
+        "groups",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("display_name", .text, decoded: false) { .text($0.displayName) },
+            SQLColumn("display_name_key", .text, decoded: false) { .text($0.displayNameKey) },
+            SQLColumn("external_id", .text, decoded: false) { .optional($0.externalId) },
+            SQLColumn("description", .text, decoded: false) { .optional($0.description) },
+            SQLColumn("origin", .text) { $0.origin.sqlOrigin },
+            SQLColumn("connection_id", .text) { .optional($0.origin.connectionID) },
+            SQLColumn("archived_at", .integer) { $0.archivedAt.sql },
+            SQLColumn("version", .integer) { .integer(Int64($0.version)) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+            SQLColumn("updated_at", .integer) { $0.updatedAt.sql },
+            SQLColumn("resource", .json) { .text($0.resource.serialized()) },
+        ]
+    ) { row in
+        Group(
+            id: try row.text("id"), resource: try decodeResource(try row.text("resource"), table: "groups"),
+            origin: try Origin.decode(&row), archivedAt: try row.optionalTimestamp("archived_at"),
+            version: Int(try row.integer("version")), createdAt: try row.timestamp("created_at"),
+            updatedAt: try row.timestamp("updated_at"))
+    }
+
+    static let memberships = SQLTable<Membership>(
+        "memberships",
+        columns: [
+            SQLColumn("group_id", .text) { .text($0.groupID) },
+            SQLColumn("user_id", .text) { .text($0.userID) },
+            SQLColumn("source", .text) { .text($0.source.rawValue) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+        ]
+    ) { row in
+        Membership(
+            groupID: try row.text("group_id"), userID: try row.text("user_id"),
+            source: MembershipSource(rawValue: try row.text("source")), createdAt: try row.timestamp("created_at"))
+    }
+
+    static let deprovisioned = SQLTable<DeprovisioningRow>(
+        "deprovisioned",
+        columns: [
+            SQLColumn("user_id", .text) { .text($0.userID) },
+            SQLColumn("connection_id", .text) { .text($0.connectionID) },
+            SQLColumn("action", .text) { .text($0.action.rawValue) },
+            SQLColumn("at", .integer) { $0.at.sql },
+        ]
+    ) { row in
+        DeprovisioningRow(
+            userID: try row.text("user_id"), connectionID: try row.text("connection_id"),
+            action: try row.enumeration("action", DeprovisionAction.self), at: try row.timestamp("at"))
+    }
+
+    public static let connections = SQLTable<Connection>(
+        "connections",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("name", .text) { .text($0.name) },
+            SQLColumn("name_key", .text, decoded: false) { .text($0.name.scimCaseFolded) },
+            SQLColumn("kind", .text) { .text($0.kind.rawValue) },
+            SQLColumn("on_deactivate", .text) { .text($0.onDeactivate.rawValue) },
+            SQLColumn("on_delete", .text) { .text($0.onDelete.rawValue) },
+            SQLColumn("orphan_rule", .text) { .text($0.orphanRule.rawValue) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+        ]
+    ) { row in
+        Connection(
+            id: try row.text("id"), name: try row.text("name"), kind: try row.enumeration("kind", ConnectionKind.self),
+            onDeactivate: try row.enumeration("on_deactivate", DeprovisionAction.self),
+            onDelete: try row.enumeration("on_delete", DeprovisionAction.self),
+            orphanRule: try row.enumeration("orphan_rule", OrphanRule.self), createdAt: try row.timestamp("created_at"))
+    }
+
+    public static let tokens = SQLTable<ScimToken>(
+        "scim_tokens",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("connection_id", .text) { .text($0.connectionID) },
+            SQLColumn("name", .text) { .text($0.name) },
+            SQLColumn("prefix", .text) { .text($0.prefix) },
+            SQLColumn("sha256", .text) { .text($0.sha256) },
+            SQLColumn("scope", .text) { .text($0.scope.rawValue) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+            SQLColumn("last_used_at", .integer) { $0.lastUsedAt.sql },
+            SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
+            SQLColumn("revoked_at", .integer) { $0.revokedAt.sql },
+        ]
+    ) { row in
+        ScimToken(
+            id: try row.text("id"), connectionID: try row.text("connection_id"), name: try row.text("name"),
+            prefix: try row.text("prefix"), sha256: try row.text("sha256"),
+            scope: try row.enumeration("scope", TokenScope.self), createdAt: try row.timestamp("created_at"),
+            lastUsedAt: try row.optionalTimestamp("last_used_at"), expiresAt: try row.optionalTimestamp("expires_at"),
+            revokedAt: try row.optionalTimestamp("revoked_at"))
+    }
+
+    public static let accounts = SQLTable<Account>(
+        "accounts",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("user_name", .text) { .text($0.userName) },
+            SQLColumn("user_name_key", .text, decoded: false) { .text($0.userName.scimCaseFolded) },
+            SQLColumn("password_hash", .text) { .text($0.passwordHash) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+            SQLColumn("disabled_at", .integer) { $0.disabledAt.sql },
+        ]
+    ) { row in
+        Account(
+            id: try row.text("id"), userName: try row.text("user_name"), passwordHash: try row.text("password_hash"),
+            createdAt: try row.timestamp("created_at"), disabledAt: try row.optionalTimestamp("disabled_at"))
+    }
+
+    static let roleAssignments = SQLTable<RoleAssignment>(
+        "role_assignments",
+        columns: [
+            SQLColumn("role", .text) { .text($0.role.rawValue) },
+            SQLColumn("subject_kind", .text) { .text($0.subject.kind) },
+            SQLColumn("subject_id", .text) { .text($0.subject.id) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+        ]
+    ) { row in
+        let kind = try row.text("subject_kind")
+        let id = try row.text("subject_id")
+        guard let subject = RoleSubject(kind: kind, id: id) else {
+            throw StoreError.corruptRow("role_assignments.subject_kind: \"\(kind)\" is not a kind this build knows")
+        }
+        return RoleAssignment(
+            role: try row.enumeration("role", Role.self), subject: subject, createdAt: try row.timestamp("created_at"))
+    }
+
+    static let sessions = SQLTable<Session>(
+        "sessions",
+        columns: [
+            SQLColumn("id_hash", .text) { .text($0.idHash) },
+            SQLColumn("account_id", .text) { .text($0.accountID) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+            SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
+        ]
+    ) { row in
+        Session(
+            idHash: try row.text("id_hash"), accountID: try row.text("account_id"),
+            createdAt: try row.timestamp("created_at"), expiresAt: try row.timestamp("expires_at"))
+    }
+
+    public static let activity = SQLTable<ActivityEvent>(
+        "activity",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("at", .integer) { $0.at.sql },
+            SQLColumn("connection_id", .text) { .optional($0.connectionID) },
+            SQLColumn("actor", .text) { .optional($0.actor) },
+            SQLColumn("method", .text) { .text($0.method) },
+            SQLColumn("path", .text) { .text($0.path) },
+            SQLColumn("status", .integer) { .integer(Int64($0.status)) },
+            SQLColumn("resource_type", .text) { .optional($0.resourceType) },
+            SQLColumn("resource_id", .text) { .optional($0.resourceID) },
+            SQLColumn("summary", .text) { .text($0.summary) },
+            SQLColumn("detail", .text) { .optional($0.detail) },
+            SQLColumn("duration_us", .integer) { .integer($0.durationMicroseconds) },
+            SQLColumn("changes", .text) { $0.changes.isEmpty ? .null : .text(FieldChange.encode($0.changes)) },
+        ]
+    ) { row in
+        ActivityEvent(
+            id: try row.text("id"), at: try row.timestamp("at"), connectionID: try row.optionalText("connection_id"),
+            actor: try row.optionalText("actor"), method: try row.text("method"), path: try row.text("path"),
+            status: Int(try row.integer("status")), resourceType: try row.optionalText("resource_type"),
+            resourceID: try row.optionalText("resource_id"), summary: try row.text("summary"),
+            detail: try row.optionalText("detail"), durationMicroseconds: try row.integer("duration_us"),
+            changes: try FieldChange.decode(try row.optionalText("changes")))
+    }
+
+    /// Every description, for the schema test.
+    public static var schemas: [String: [String: SQLColumnType]] {
+        [
+            users.name: users.schema, userEmails.name: userEmails.schema, groups.name: groups.schema,
+            memberships.name: memberships.schema, deprovisioned.name: deprovisioned.schema,
+            connections.name: connections.schema, tokens.name: tokens.schema, accounts.name: accounts.schema,
+            roleAssignments.name: roleAssignments.schema, sessions.name: sessions.schema,
+            activity.name: activity.schema,
+        ]
+    }
+}
+
+/// A row of `user_emails`.
+struct UserEmailRow: Sendable, Hashable {
+    var userID: String
+    var position: Int
+    var email: User.Email
+}
+
+/// A row of `deprovisioned`: a connection removed this user (so a repeated `active=false` is 204).
+struct DeprovisioningRow: Sendable, Hashable {
+    var userID: String
+    var connectionID: String
+    var action: DeprovisionAction
+    var at: Timestamp
+}
+
+extension FieldChange {
+    /// `[{"field":…,"old":…,"new":…}]`, as the `activity.changes` column keeps them.
+    static func encode(_ changes: [FieldChange]) -> String {
+        JSONValue.array(
+            changes.map { change in
+                var object: JSONObject = ["field": .string(change.field)]
+                if let old = change.old { object["old"] = .string(old) }
+                if let new = change.new { object["new"] = .string(new) }
+                return .object(object)
+            }
+        ).serialized()
+    }
+
+    static func decode(_ text: String?) throws -> [FieldChange] {
+        guard let text else { return [] }
+        guard case .array(let items)? = try? JSONParser().parse(text) else {
+            throw StoreError.corruptRow("activity.changes is not a JSON array")
+        }
+        return try items.map { item in
+            guard let object = item.objectValue, let field = object["field"]?.stringValue else {
+                throw StoreError.corruptRow("activity.changes holds an entry without a field")
+            }
+            return FieldChange(field: field, old: object["old"]?.stringValue, new: object["new"]?.stringValue)
+        }
+    }
+}
