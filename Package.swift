@@ -139,6 +139,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DirectoryServiceTests",
+            dependencies: ["Directory", "SCIM", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "DirectoryStoreTests",
             dependencies: [
                 "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM", "TestSupport",

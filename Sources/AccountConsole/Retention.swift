@@ -22,13 +22,20 @@ public struct RetentionPolicy: Sendable, Hashable {
 
 /// The retention job: every `interval`, drops activity past the policy and expired sessions.
 /// A service of the server's `ServiceGroup`: it stops at graceful shutdown.
-struct RetentionJob: Service {
+public struct RetentionJob: Service {
     let store: any DirectoryBackend
     let clock: any DirectoryClock
     let policy: RetentionPolicy
     let logger: Logger
 
-    func run() async {
+    public init(store: any DirectoryBackend, clock: any DirectoryClock, policy: RetentionPolicy, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.policy = policy
+        self.logger = logger
+    }
+
+    public func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await prune()
@@ -42,7 +49,7 @@ struct RetentionJob: Service {
     }
 
     /// One pass; failures are logged and retried at the next pass.
-    func prune() async {
+    public func prune() async {
         let now = clock.now()
         do {
             let before = now.adding(seconds: -Int64(policy.activityDays) * 86_400)

@@ -124,7 +124,29 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         }
     }
 
+    /// Runs `body` in a transaction. A deadlock or serialization failure (SQLSTATE 40P01, 40001)
+    /// rolled the whole transaction back, so it is run again, up to ``retries`` times: two
+    /// requests that lock the same users in different orders must not surface as a 503.
     public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await transaction(body)
+            } catch let error as PSQLError where attempt < Self.retries && Self.isRetryable(error) {
+                attempt += 1
+                logger.debug("retrying a transaction after \(error.serverInfo?[.sqlState] ?? "")")
+            }
+        }
+    }
+
+    static let retries = 3
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        let state = error.serverInfo?[.sqlState]
+        return state == "40P01" || state == "40001"
+    }
+
+    private func transaction<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let logger = self.logger
         do {
             return try await leased { client, acquired in

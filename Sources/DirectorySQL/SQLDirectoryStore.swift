@@ -92,6 +92,23 @@ public struct SQLDirectoryStore: DirectoryBackend {
 
     // MARK: Schema
 
+    /// The columns of `table` as the database has them (name → declared type, lower-cased), for
+    /// the test that the table descriptions and the schema agree.
+    public func columns(of table: String) async throws(StoreError) -> [String: String] {
+        let sql =
+            dialect.name == .sqlite
+            ? "SELECT name AS name, type AS type FROM pragma_table_info(\(dialect.placeholder(1)))"
+            : "SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_name = \(dialect.placeholder(1)) AND table_schema = current_schema()"
+        return try await read { connection in
+            var columns: [String: String] = [:]
+            for row in try await connection.query(sql, [.text(table)]) {
+                var reader = SQLRowDecoder(row, table: table)
+                columns[try reader.text("name")] = try reader.text("type").lowercased()
+            }
+            return columns
+        }
+    }
+
     /// The version recorded in `schema_migrations` (0 for an empty database).
     public func schemaVersion() async throws(StoreError) -> Int {
         let dialect = self.dialect

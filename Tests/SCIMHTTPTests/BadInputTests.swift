@@ -151,6 +151,15 @@ struct BadInputTests {
                 + Array(repeating: #"{"method":"DELETE","path":"/Users/x"}"#, count: 1001).joined(separator: ",")
                 + "]}", status: 413),
         Row(
+            name: "a number where the schema says string (userName) is not stored as its text", method: .post,
+            path: "/scim/v2/Users", body: #"{"userName":42}"#, status: 400, scimType: .invalidValue),
+        Row(
+            name: "a number for a group's displayName", method: .post, path: "/scim/v2/Groups",
+            body: #"{"displayName":2024}"#, status: 400, scimType: .invalidValue),
+        Row(
+            name: "a number for externalId in a PUT", method: .put, path: "/scim/v2/Users/{user}",
+            body: #"{"userName":"ada@example.test","externalId":1001}"#, status: 400, scimType: .invalidValue),
+        Row(
             name: "a search without the SearchRequest schema", method: .post, path: "/scim/v2/Users/.search",
             body: #"{"filter":"userName pr"}"#, status: 400, scimType: .invalidSyntax),
     ]

@@ -1,8 +1,9 @@
 /// Checks one incoming value against its attribute definition and returns it in canonical form.
 ///
-/// Lenient where IdPs are known to deviate (recorded in tests named after each quirk): Entra
-/// sends booleans as the strings `"True"`/`"False"` (docs/idp-behaviour.md §2.1); a number given
-/// for a string attribute (an `employeeNumber` sent unquoted) is kept as its text. Read-only
+/// Lenient only where IdPs are known to deviate (recorded in tests named after each quirk): Entra
+/// sends booleans as the strings `"True"`/`"False"` (docs/idp-behaviour.md §2.1). Types are
+/// otherwise checked, not coerced: a number where the schema says string (`userName: 42`) is
+/// `invalidValue` naming the attribute, never stored as its text. Read-only
 /// sub-attributes are dropped, as RFC 7643 §7 says read-only values on input are ignored, and
 /// so are `null`s (`"$ref": null` in Entra's member objects).
 struct ValueCoercion {
@@ -50,7 +51,6 @@ struct ValueCoercion {
         case .string, .reference, .binary:
             switch value {
             case .string: return value
-            case .number(let number) where definition.type == .string: return .string(number.text)
             default: throw mismatch(value, "a string")
             }
         case .boolean:

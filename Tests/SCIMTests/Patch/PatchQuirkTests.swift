@@ -96,8 +96,10 @@ struct PatchQuirkTests {
             "Entra Operations before schemas in the body",
             #"[{"op":"Replace","path":"externalId","value":"alan.turing"}]"#, .after(#"{"externalId":"alan.turing"}"#)),
         PatchCase(
-            "an employeeNumber sent as a number is kept as text", before: PatchCase.enterpriseUser,
-            #"[{"op":"replace","path":"\#(enterprise):employeeNumber","value":1912}]"#, .unchanged),
+            "an employeeNumber sent as a number is invalidValue, not stored as its text (no IdP sends it so)",
+            before: PatchCase.enterpriseUser,
+            #"[{"op":"replace","path":"\#(enterprise):employeeNumber","value":1912}]"#,
+            .error(.invalidValue, "employeeNumber' must be a string, not number 1912")),
         PatchCase(
             "scim2-models sends the extension's schemas inside the extension object", before: PatchCase.enterpriseUser,
             #"[{"op":"replace","path":"\#(enterprise)","value":{"schemas":["\#(enterprise)"],"department":"R&D"}}]"#,

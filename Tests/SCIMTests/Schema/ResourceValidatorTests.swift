@@ -84,6 +84,15 @@ struct ResourceValidatorTests {
         (#"{"userName":""}"#, .invalidValue, "'userName' is required"),
         (#"{"userName":true}"#, .invalidValue, "must be a string"),
         (#"{"userName":{"a":1}}"#, .invalidValue, "'userName' must be a string"),
+        // Types are checked, not coerced: a number is never stored as its text.
+        (#"{"userName":42}"#, .invalidValue, "'userName' must be a string, not number 42"),
+        (#"{"userName":"a","displayName":7}"#, .invalidValue, "'displayName' must be a string"),
+        (#"{"userName":"a","externalId":1001}"#, .invalidValue, "'externalId' must be a string"),
+        (#"{"userName":"a","name":{"givenName":3.5}}"#, .invalidValue, "'name.givenName' must be a string"),
+        (
+            #"{"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":701984}}"#,
+            .invalidValue, "employeeNumber' must be a string"
+        ),
         (#"{"userName":"a","active":"yes"}"#, .invalidValue, "'active' must be true or false"),
         (#"{"userName":"a","emails":"a@b"}"#, .invalidValue, "'emails[0]' must be an object"),
         (

@@ -1,0 +1,40 @@
+import AccountConsole
+import Directory
+import DirectorySQL
+import Logging
+import TestSupport
+import Testing
+
+/// The retention job keeps the activity log and the sessions table bounded.
+@Suite("Retention")
+struct RetentionTests {
+    @Test("activity past the age or the row limit, and expired sessions, go; the rest stays")
+    func prunes() async throws {
+        try await withStore(SQLiteHarness.make) { store, fixtures in
+            let now = fixtures.clock.now()
+            func event(_ id: String, daysAgo: Int64) -> ActivityEvent {
+                ActivityEvent(
+                    id: id, at: now.adding(seconds: -daysAgo * 86_400), method: "GET", path: "/scim/v2/Users",
+                    status: 200, summary: id)
+            }
+            try await store.recordActivities([
+                event("old", daysAgo: 40), event("a", daysAgo: 3), event("b", daysAgo: 2), event("c", daysAgo: 1),
+            ])
+            let account = try await store.createAccount(
+                Account(id: "acc", userName: "admin", passwordHash: "$2b$hash", createdAt: now))
+            try await store.createSession(
+                Session(idHash: "expired", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: -1)))
+            try await store.createSession(
+                Session(idHash: "live", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600)))
+
+            let policy = RetentionPolicy(activityDays: 30, activityRows: 2, interval: .seconds(3600))
+            await RetentionJob(store: store, clock: fixtures.clock, policy: policy, logger: Logger(label: "test"))
+                .prune()
+
+            let kept = try await store.activity(ActivityQuery(count: 10)).items.map(\.id)
+            #expect(kept == ["c", "b"])
+            #expect(try await store.session(idHash: "expired") == nil)
+            #expect(try await store.session(idHash: "live") != nil)
+        }
+    }
+}
