@@ -72,6 +72,7 @@ struct ActivityWriter: Service {
 
     func run() async {
         await cancelWhenGracefulShutdown { await log.run() }
+        await log.flush()
     }
 }
 

@@ -107,4 +107,8 @@ public struct SQLDialect: Sendable, Hashable {
 
     /// `BEGIN` for a write transaction.
     public var beginWrite: String { name == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
+
+    /// Whether one failed statement aborts the whole transaction (PostgreSQL), rather than just
+    /// itself (SQLite).
+    public var failedStatementAbortsTransaction: Bool { name != .sqlite }
 }

@@ -57,13 +57,18 @@ public struct SQLDirectoryStore: DirectoryBackend {
     }
 
     /// Runs `body` atomically: its own transaction, or — inside the caller's — a savepoint, so a
-    /// failed step leaves nothing behind even when the caller goes on. A single statement is atomic
-    /// by itself and skips the savepoint (`atomic: false`): two statements fewer per write.
+    /// failed step leaves nothing behind and the transaction goes on (the conformance suite checks
+    /// it). `atomic: false` marks a single statement: SQLite keeps a transaction usable after a
+    /// failed statement and the statement is atomic by itself, so it runs without the savepoint
+    /// (two statements fewer per step); PostgreSQL aborts the whole transaction on any failed
+    /// statement, so there every step gets its savepoint.
     func write<T: Sendable>(
         unique: UniqueKey? = nil, atomic: Bool = true, _ body: @Sendable (any SQLConnection) async throws -> T
     ) async throws(StoreError) -> T {
         do {
-            if let connection, !atomic { return try await body(connection) }
+            if let connection, !atomic, !dialect.failedStatementAbortsTransaction {
+                return try await body(connection)
+            }
             if let connection {
                 _ = try await connection.query("SAVEPOINT directory_step", [])
                 do {

@@ -12,19 +12,27 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Option(name: .customLong("public-url"), help: "The externally visible origin, e.g. https://console.example.com.")
     var publicURL: String?
+    @Option(name: .customLong("activity-retention-days"), help: "Days the activity log keeps a row.")
+    var activityDays = RetentionPolicy.default.activityDays
+    @Option(name: .customLong("activity-retention-rows"), help: "The most rows the activity log keeps (the newest).")
+    var activityRows = RetentionPolicy.default.activityRows
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw ValidationError("--public-url must start with http:// or https://")
         }
+        guard activityDays > 0 else { throw ValidationError("--activity-retention-days must be at least 1") }
+        guard activityRows > 0 else { throw ValidationError("--activity-retention-rows must be at least 1") }
     }
 
     func run() async throws {
         var logger = Logger(label: "account-console")
         logger.logLevel = .info
         let configuration = ServerConfiguration(
-            host: host, port: port, database: try database.location(), api: SCIMAPIConfiguration(publicURL: publicURL))
+            host: host, port: port, database: try database.location(), api: SCIMAPIConfiguration(publicURL: publicURL),
+            retention: RetentionPolicy(
+                activityDays: activityDays, activityRows: activityRows, interval: RetentionPolicy.default.interval))
         try await AccountConsoleServer.run(configuration, logger: logger)
     }
 }

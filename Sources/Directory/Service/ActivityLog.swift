@@ -27,17 +27,18 @@ public actor ActivityLog {
         if pending.count >= backlog { await flush() }
     }
 
-    /// Writes pending rows every `delay` until the task is cancelled, then writes what is left.
+    /// Writes pending rows every `delay` until the task is cancelled. What is left is for the
+    /// caller's ``flush()``, from a task that is not cancelled (a cancelled one cannot lease a
+    /// database connection).
     public func run() async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                break
+                return
             }
             await flush()
         }
-        await flush()
     }
 
     /// Writes every pending row now.

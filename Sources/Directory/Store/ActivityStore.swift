@@ -12,6 +12,7 @@ public protocol ActivityStore: Sendable {
 /// The whole store: every part, and transactions over all of them. One SQL type
 /// (`SQLDirectoryStore`) conforms for both back ends.
 public protocol DirectoryBackend: DirectoryStore, AccessStore, ActivityStore {
-    /// Runs `body` as one transaction: all of its writes land or none do.
+    /// Runs `body` as one transaction: all of its writes land or none do. A store method that
+    /// fails inside it leaves nothing behind and the transaction usable.
     func transaction<T: Sendable>(_ body: @Sendable (any DirectoryBackend) async throws -> T) async throws -> T
 }
