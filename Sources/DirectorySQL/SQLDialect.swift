@@ -108,6 +108,25 @@ public struct SQLDialect: Sendable, Hashable {
     /// `BEGIN` for a write transaction.
     public var beginWrite: String { name == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
 
+    /// A JSON array of `[value, …]` rows, as text, aggregated in `order` over `from`: SQLite's
+    /// `json_group_array` (in the order of an ordered sub-select), PostgreSQL's `json_agg … ORDER BY`.
+    /// Empty when no row matches.
+    public func jsonRows(_ values: [String], from: String, order: String) -> String {
+        let list = values.joined(separator: ", ")
+        switch name {
+        case .sqlite:
+            let columns = values.indices.map { "v\($0)" }
+            let aliased = zip(values, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")
+            return
+                "(SELECT json_group_array(json_array(\(columns.joined(separator: ", ")))) FROM (SELECT \(aliased) FROM \(from) ORDER BY \(order)))"
+        case .postgres:
+            return
+                "(SELECT COALESCE(json_agg(json_build_array(\(list)) ORDER BY \(order)), '[]'::json)::text FROM \(from))"
+        case .odd:
+            return "(SELECT odd_json_rows(\(list) ORDER BY \(order)) FROM \(from))"
+        }
+    }
+
     /// Whether one failed statement aborts the whole transaction (PostgreSQL), rather than just
     /// itself (SQLite).
     public var failedStatementAbortsTransaction: Bool { name != .sqlite }

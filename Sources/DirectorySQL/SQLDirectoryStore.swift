@@ -274,7 +274,56 @@ public struct SQLDirectoryStore: DirectoryBackend {
     }
 
     public func users(_ query: ResourceQuery) async throws(StoreError) -> Page<User> {
-        try await list(query, table: .users, description: Tables.users)
+        try await list(query, table: .users, select: userSelect, decode: Tables.users.decode)
+    }
+
+    /// `SELECT <users' columns>, <their group mappings as one JSON column> FROM users`: a user
+    /// and its groups in one statement (one round trip per lookup).
+    var userRecordSelect: String {
+        let mappings = dialect.jsonRows(
+            ["g.id", "g.display_name", "m.source"],
+            from:
+                #"memberships m JOIN "groups" g ON g.id = m.group_id WHERE m.user_id = users.id AND g.archived_at IS NULL"#,
+            order: "g.display_name_key, g.id, m.source")
+        return "SELECT \(Tables.users.selectList(dialect)), \(mappings) AS group_mappings FROM users"
+    }
+
+    static func decodeUserRecord(_ row: SQLRow) throws -> UserRecord {
+        try Tables.users.decode(row) { user, reader in
+            UserRecord(user: user, groups: try decodeMappings(try reader.text("group_mappings")))
+        }
+    }
+
+    /// `[[group id, display name, source], …]` in group order → one mapping per group.
+    static func decodeMappings(_ text: String) throws -> [UserGroupMapping] {
+        guard case .array(let rows)? = try? JSONParser().parse(text) else {
+            throw StoreError.corruptRow("users.group_mappings is not a JSON array")
+        }
+        var mappings: [UserGroupMapping] = []
+        for row in rows {
+            guard let fields = row.arrayValue, fields.count == 3, let id = fields[0].stringValue,
+                let name = fields[1].stringValue, let source = fields[2].stringValue
+            else { throw StoreError.corruptRow("users.group_mappings holds a malformed entry") }
+            if mappings.last?.groupID == id {
+                mappings[mappings.count - 1].sources.append(MembershipSource(rawValue: source))
+            } else {
+                mappings.append(
+                    UserGroupMapping(groupID: id, displayName: name, sources: [MembershipSource(rawValue: source)]))
+            }
+        }
+        return mappings
+    }
+
+    public func userRecords(_ query: ResourceQuery) async throws(StoreError) -> Page<UserRecord> {
+        try await list(query, table: .users, select: userRecordSelect, decode: Self.decodeUserRecord)
+    }
+
+    public func userRecord(id: String, includeArchived: Bool) async throws(StoreError) -> UserRecord? {
+        let sql =
+            "\(userRecordSelect) WHERE users.id = \(dialect.placeholder(1))\(includeArchived ? "" : " AND users.archived_at IS NULL")"
+        return try await read { connection in
+            try await connection.query(sql, [.text(id)]).first.map(Self.decodeUserRecord)
+        }
     }
 
     public func lockUsers(_ userIDs: [String]) async throws(StoreError) {
@@ -331,7 +380,8 @@ public struct SQLDirectoryStore: DirectoryBackend {
 
     /// A filtered, ordered page and the total count, for either table.
     func list<Item: Sendable & Hashable>(
-        _ query: ResourceQuery, table: DirectoryTable, description: SQLTable<Item>
+        _ query: ResourceQuery, table: DirectoryTable, select: String,
+        decode: @escaping @Sendable (SQLRow) throws -> Item
     ) async throws(StoreError) -> Page<Item> {
         let compiler = SQLFilterCompiler(dialect: dialect, table: table)
         var binds = SQLBinds(dialect: dialect)
@@ -357,7 +407,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
         let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
         let limit = binds.add(.integer(Int64(max(0, query.count))))
-        var paged = "\(description.select(dialect))\(pageWhere) ORDER BY \(order) LIMIT \(limit)"
+        var paged = "\(select)\(pageWhere) ORDER BY \(order) LIMIT \(limit)"
         if query.after == nil, query.offset > 0 {
             paged += " OFFSET \(binds.add(.integer(Int64(query.offset))))"
         }
@@ -365,7 +415,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
         let pageBinds = binds.values
         let wantsRows = query.count > 0
         return try await read { connection in
-            let items = wantsRows ? try await connection.query(pageSQL, pageBinds).map(description.decode) : []
+            let items = wantsRows ? try await connection.query(pageSQL, pageBinds).map(decode) : []
             if let known = query.knownTotal { return Page(items: items, totalResults: known) }
             // A page that is not full ends the results, so its end is the total: lookups (one
             // match, or none) cost one round trip. Otherwise count (index-only, see users_live).
@@ -426,6 +476,6 @@ public struct SQLDirectoryStore: DirectoryBackend {
     }
 
     public func groups(_ query: ResourceQuery) async throws(StoreError) -> Page<Group> {
-        try await list(query, table: .groups, description: Tables.groups)
+        try await list(query, table: .groups, select: groupSelect, decode: Tables.groups.decode)
     }
 }

@@ -85,6 +85,16 @@ public struct SQLTable<Row: Sendable>: Sendable {
         return value
     }
 
+    /// A row of ``select(_:)`` plus columns of its own (an aggregate beside the table's columns):
+    /// `combine` reads them from the same decoder, so they are checked like the rest.
+    func decode<Output>(_ row: SQLRow, _ combine: (Row, inout SQLRowDecoder) throws -> Output) throws -> Output {
+        var decoder = SQLRowDecoder(row, table: name)
+        let value = try decodeRow(&decoder)
+        let output = try combine(value, &decoder)
+        try decoder.finish()
+        return output
+    }
+
     /// The column names and types, for the test that the description and the schema agree.
     public var schema: [String: SQLColumnType] {
         Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0.type) })

@@ -193,6 +193,26 @@ public enum StoreConformance {
     ]
 
     static let memberships: [StoreCheck] = [
+        StoreCheck("a user read with its groups in one statement agrees with groupMappings") { store, fixtures in
+            let now = fixtures.clock.now()
+            let ada = try await store.createUser(fixtures.user("ada@example.test"))
+            let alone = try await store.createUser(fixtures.user("alone@example.test"))
+            let okta = try await store.createConnection(fixtures.connection("Okta"))
+            for name in ["Zeta", "Alpha"] {
+                let group = try await store.createGroup(fixtures.group(name))
+                _ = try await store.addMembers(groupID: group.id, userIDs: [ada.id], source: .manual, at: now)
+                _ = try await store.addMembers(
+                    groupID: group.id, userIDs: [ada.id], source: .connection(okta.id), at: now)
+            }
+            let expected = try await store.groupMappings(userID: ada.id)
+            #expect(expected.map(\.displayName) == ["Alpha", "Zeta"])
+            #expect(expected.first?.sources.count == 2)
+            #expect(try await store.userRecord(id: ada.id, includeArchived: false)?.groups == expected)
+            let page = try await store.userRecords(ResourceQuery(count: 10))
+            #expect(page.items.map(\.user.id) == [ada.id, alone.id].sorted())
+            #expect(page.items.first { $0.user.id == ada.id }?.groups == expected)
+            #expect(page.items.first { $0.user.id == alone.id }?.groups == [])
+        },
         StoreCheck("memberships by source: manual rows survive a connection's writes") { store, fixtures in
             let okta = try await store.createConnection(fixtures.connection("Okta"))
             let source = MembershipSource.connection(okta.id)

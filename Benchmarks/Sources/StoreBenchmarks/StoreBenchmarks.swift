@@ -228,6 +228,45 @@ struct StoreBenchmarks {
             for _ in 0..<pages { _ = try await store.users(ResourceQuery(count: 100, after: cursorID)) }
         }
         row("page 1 000 of 100 by cursor (page + total count)", perOperation(cursorPage, pages))
+
+        // The console's search: a prefix of userName, names or email, index-backed.
+        let searches = 500
+        let search = try await seconds {
+            for index in 0..<searches {
+                _ = try await store.users(ResourceQuery(search: "user\((index * 7919) % userCount)", count: 25))
+            }
+        }
+        row("console search, prefix of userName/name/email (25 a page)", perOperation(search, searches))
+        let filtered = try await seconds {
+            for _ in 0..<searches {
+                _ = try await store.users(ResourceQuery(origin: .local, status: .active, search: "family", count: 25))
+            }
+        }
+        row("console search + origin + status, many matches", perOperation(filtered, searches))
+
+        // Okta's import: startIndex pages of 100 through the service (it has no cursors), with
+        // each user's groups, walking the first 10 000, 50 000 and all users.
+        let service = DirectoryService(store: store, clock: clock, ids: ids)
+        let actor = DirectoryActor.system("benchmark")
+        func walk(_ users: Int) async throws -> Double {
+            try await seconds {
+                var start = 1
+                while start <= users {
+                    _ = try await service.listUsers(ListRequest(startIndex: start, count: 100), by: actor)
+                    start += 100
+                }
+            }
+        }
+        let walk10 = try await walk(min(10_000, userCount))
+        let walk50 = try await walk(min(50_000, userCount))
+        let walkAll = try await walk(userCount)
+        row("import walk, first 10 000 users (pages of 100)", String(format: "%.2f s", walk10))
+        row(
+            "import walk, first 50 000 users",
+            String(format: "%.2f s (%.1f× the 10 000 walk; linear is 5×)", walk50, walk50 / walk10))
+        row(
+            "import walk, all \(userCount) users",
+            String(format: "%.2f s, %.2f ms a page", walkAll, walkAll * 1000 / Double(max(1, userCount / 100))))
         await close()
     }
 }

@@ -282,13 +282,14 @@ public struct DirectoryService: Sendable {
         try actor.authorize(.read)
         let (query, startIndex, walk) = try page(request, type: .user)
         let result = try await read {
-            let page = try await store.users(query)
-            let mappings =
-                request.includeRelations ? try await store.groupMappings(userIDs: page.items.map(\.id)) : [:]
-            let records = page.items.map { UserRecord(user: $0, groups: mappings[$0.id] ?? []) }
+            let page =
+                request.includeRelations
+                ? try await store.userRecords(query)
+                : try await store.users(query).map { UserRecord(user: $0, groups: []) }
+            let records = page.items
             let next =
                 request.cursor != nil && page.items.count == query.count
-                ? page.items.last.map { Self.encodeCursor($0.id) } : nil
+                ? page.items.last.map { Self.encodeCursor($0.user.id) } : nil
             return ListResult(
                 records: records, totalResults: page.totalResults, startIndex: startIndex, nextCursor: next)
         }
@@ -331,10 +332,10 @@ public struct DirectoryService: Sendable {
     ) async throws(SCIMError) -> UserRecord {
         try actor.authorize(.read)
         return try await read {
-            guard let user = try await store.user(id: id, includeArchived: includeArchived) else {
+            guard let record = try await store.userRecord(id: id, includeArchived: includeArchived) else {
                 throw StoreError.notFound("User \(id)")
             }
-            return UserRecord(user: user, groups: try await store.groupMappings(userID: id))
+            return record
         }
     }
 

@@ -25,6 +25,10 @@ public protocol DirectoryStore: Sendable {
     func deleteUser(id: String) async throws(StoreError)
     /// Users matching a query, with the total count.
     func users(_ query: ResourceQuery) async throws(StoreError) -> Page<User>
+    /// The same, each user with the groups it belongs to, in one round trip.
+    func userRecords(_ query: ResourceQuery) async throws(StoreError) -> Page<UserRecord>
+    /// A user with its groups, in one round trip; archived users only when asked.
+    func userRecord(id: String, includeArchived: Bool) async throws(StoreError) -> UserRecord?
 
     // MARK: Groups
 

@@ -71,6 +71,11 @@ public struct Page<Item: Sendable & Hashable>: Sendable, Hashable {
         self.items = items
         self.totalResults = totalResults
     }
+
+    /// The same page with each item transformed.
+    public func map<Other>(_ transform: (Item) throws -> Other) rethrows -> Page<Other> {
+        Page<Other>(items: try items.map(transform), totalResults: totalResults)
+    }
 }
 
 /// Which activity rows to list.
