@@ -1,6 +1,7 @@
 import Directory
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// How long the activity log and expired sessions are kept.
 public struct RetentionPolicy: Sendable, Hashable {
@@ -27,16 +28,23 @@ public struct RetentionJob: Service {
     let clock: any DirectoryClock
     let policy: RetentionPolicy
     let logger: Logger
+    /// Waited for before the first pass (the server's migration: the tables may not exist yet).
+    let ready: @Sendable () async -> Void
 
-    public init(store: any DirectoryBackend, clock: any DirectoryClock, policy: RetentionPolicy, logger: Logger) {
+    public init(
+        store: any DirectoryBackend, clock: any DirectoryClock, policy: RetentionPolicy, logger: Logger,
+        ready: @escaping @Sendable () async -> Void = {}
+    ) {
         self.store = store
         self.clock = clock
         self.policy = policy
         self.logger = logger
+        self.ready = ready
     }
 
     public func run() async {
         await cancelWhenGracefulShutdown {
+            await ready()
             while !Task.isCancelled {
                 await prune()
                 do {
@@ -60,6 +68,35 @@ public struct RetentionJob: Service {
             }
         } catch {
             logger.error("retention: \(error)")
+        }
+    }
+}
+
+/// Opened once (the database is migrated); whoever waits before then is resumed then.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let isOpen = state.withLock { state in
+                    if !state.open { state.waiters.append(continuation) }
+                    return state.open
+                }
+                if isOpen { continuation.resume() }
+            }
+        } onCancel: {
+            // Shutting down before the migration finished: let the waiter go.
+            open()
         }
     }
 }

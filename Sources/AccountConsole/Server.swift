@@ -63,8 +63,10 @@ public enum AccountConsoleServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Account Console"),
             logger: logger)
         let store = database.store
+        let migrated = Gate()
         app.beforeServerStarts {
             let applied = try await store.migrate(at: clock.now())
+            migrated.open()
             if !applied.isEmpty {
                 logger.info("database migrated: \(applied.map(String.init).joined(separator: ", "))")
             }
@@ -76,7 +78,9 @@ public enum AccountConsoleServer {
         if let client = database.client { services.append(DatabaseClientService(body: client)) }
         services += [
             ActivityWriter(log: activity),
-            RetentionJob(store: store, clock: clock, policy: configuration.retention, logger: logger),
+            RetentionJob(
+                store: store, clock: clock, policy: configuration.retention, logger: logger,
+                ready: { await migrated.wait() }),
             app,
         ]
         let group = ServiceGroup(

@@ -124,35 +124,18 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         }
     }
 
-    /// Runs `body` in a transaction. A deadlock or serialization failure (SQLSTATE 40P01, 40001)
-    /// rolled the whole transaction back, so it is run again, up to ``retries`` times: two
-    /// requests that lock the same users in different orders must not surface as a 503.
+    /// Runs `body` in a transaction on a leased connection. The lease counts as granted before
+    /// `BEGIN`, so a slow `BEGIN` is never mistaken for a missing connection (which would answer
+    /// 503 for a write that then commits).
     public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            do {
-                return try await transaction(body)
-            } catch let error as PSQLError where attempt < Self.retries && Self.isRetryable(error) {
-                attempt += 1
-                logger.debug("retrying a transaction after \(error.serverInfo?[.sqlState] ?? "")")
-            }
-        }
-    }
-
-    static let retries = 3
-
-    static func isRetryable(_ error: PSQLError) -> Bool {
-        let state = error.serverInfo?[.sqlState]
-        return state == "40P01" || state == "40001"
-    }
-
-    private func transaction<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let logger = self.logger
         do {
             return try await leased { client, acquired in
-                try await client.withTransaction(logger: logger) { connection in
+                try await client.withConnection { connection in
                     acquired()
-                    return try await body(PostgresStatementRunner(connection: connection, logger: logger))
+                    return try await connection.withTransaction(logger: logger) { connection in
+                        try await body(PostgresStatementRunner(connection: connection, logger: logger))
+                    }
                 }
             }
         } catch let error as PostgresTransactionError {
@@ -191,11 +174,22 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
     }
 
     public func classify(_ error: any Error) -> SQLErrorKind {
-        guard let error = error as? PSQLError else { return .other(String(describing: error)) }
+        if let error = error as? PostgresTransactionError {
+            // BEGIN, COMMIT or ROLLBACK failed: the server or the connection did.
+            let cause = error.beginError ?? error.commitError ?? error.rollbackError
+            return .other(cause.map { String(describing: $0) } ?? String(describing: error))
+        }
+        // The pool's own errors (its type is not public API): no connection could be made.
+        if String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError") {
+            return .other(String(describing: error))
+        }
+        guard let error = error as? PSQLError else { return .notDatabaseError }
         let message = error.serverInfo?[.message] ?? "\(error.code)"
         switch error.serverInfo?[.sqlState] {
         case "23505"?: return .uniqueViolation(error.serverInfo?[.constraintName] ?? message)
         case "23503"?: return .foreignKeyViolation(message)
+        // Deadlock detected, serialization failure: PostgreSQL rolled the transaction back.
+        case "40P01"?, "40001"?: return .transactionConflict(message)
         default: return .other(message)
         }
     }

@@ -109,16 +109,13 @@ public struct SQLDialect: Sendable, Hashable {
     public var beginWrite: String { name == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
 
     /// A JSON array of `[value, …]` rows, as text, aggregated in `order` over `from`: SQLite's
-    /// `json_group_array` (in the order of an ordered sub-select), PostgreSQL's `json_agg … ORDER BY`.
-    /// Empty when no row matches.
+    /// `json_group_array(… ORDER BY …)` (SQLite 3.44 and later; sqlite-nio bundles a newer one),
+    /// PostgreSQL's `json_agg(… ORDER BY …)`. `[]` when no row matches.
     public func jsonRows(_ values: [String], from: String, order: String) -> String {
         let list = values.joined(separator: ", ")
         switch name {
         case .sqlite:
-            let columns = values.indices.map { "v\($0)" }
-            let aliased = zip(values, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")
-            return
-                "(SELECT json_group_array(json_array(\(columns.joined(separator: ", ")))) FROM (SELECT \(aliased) FROM \(from) ORDER BY \(order)))"
+            return "(SELECT json_group_array(json_array(\(list)) ORDER BY \(order)) FROM \(from))"
         case .postgres:
             return
                 "(SELECT COALESCE(json_agg(json_build_array(\(list)) ORDER BY \(order)), '[]'::json)::text FROM \(from))"

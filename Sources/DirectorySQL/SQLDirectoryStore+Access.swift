@@ -247,15 +247,53 @@ extension SQLDirectoryStore {
         }
     }
 
+    /// Rows deleted per transaction by ``pruneActivity(keep:before:)``, so a first pass over
+    /// millions of old rows never holds the writer (or memory) for long.
+    static let pruneChunk = 5000
+
     public func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int {
         let dialect = self.dialect
-        return try await write { database in
-            let old = try await database.query(
-                "DELETE FROM activity WHERE at < \(dialect.placeholder(1)) RETURNING id", [before.sql])
-            let surplus = try await database.query(
-                "DELETE FROM activity WHERE id IN (SELECT id FROM activity ORDER BY at DESC, id DESC LIMIT 9223372036854775807 OFFSET \(dialect.placeholder(1))) RETURNING id",
-                [.integer(Int64(max(0, keep)))])
-            return old.count + surplus.count
+        let chunk = Self.pruneChunk
+        var removed = try await deleteActivity(
+            where: "at < \(dialect.placeholder(1))", [before.sql], chunk: chunk)
+        // Past the newest `keep` rows: the first row to drop, then everything at or below it.
+        let boundary = try await read { database in
+            try await database.query(
+                "SELECT at, id FROM activity ORDER BY at DESC, id DESC LIMIT 1 OFFSET \(dialect.placeholder(1))",
+                [.integer(Int64(max(0, keep)))]
+            ).first
+        }
+        if let boundary {
+            var reader = SQLRowDecoder(boundary, table: "activity")
+            let at: Int64
+            let id: String
+            do {
+                at = try reader.integer("at")
+                id = try reader.text("id")
+            } catch {
+                throw .corruptRow("activity: \(error)")
+            }
+            removed += try await deleteActivity(
+                where:
+                    "at < \(dialect.placeholder(1)) OR (at = \(dialect.placeholder(1)) AND id <= \(dialect.placeholder(2)))",
+                [.integer(at), .text(id)], chunk: chunk)
+        }
+        return removed
+    }
+
+    /// Deletes the activity rows matching `condition`, `chunk` rows a transaction.
+    private func deleteActivity(
+        where condition: String, _ binds: [SQLValue], chunk: Int
+    ) async throws(StoreError)
+        -> Int
+    {
+        let sql =
+            "DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE \(condition) LIMIT \(chunk)) RETURNING id"
+        var removed = 0
+        while true {
+            let count = try await write { database in try await database.query(sql, binds).count }
+            removed += count
+            if count < chunk { return removed }
         }
     }
 }

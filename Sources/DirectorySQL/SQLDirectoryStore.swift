@@ -42,8 +42,12 @@ public struct SQLDirectoryStore: DirectoryBackend {
         case .foreignKeyViolation:
             // The driver's text names tables and constraints: it stays in the log.
             return .constraint("the change refers to a row that no longer exists")
+        case .transactionConflict(let reason):
+            return .transactionConflict(reason: reason)
         case .other(let reason):
             return .unavailable(reason: reason)
+        case .notDatabaseError:
+            return .unavailable(reason: String(describing: error))
         }
     }
 
@@ -87,11 +91,18 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
     }
 
+    /// Runs `body` in one transaction. What `body` throws comes out as it is; a failure of the
+    /// transaction itself (`BEGIN`, `COMMIT`, a lost connection) comes out as a `StoreError`.
     public func transaction<T: Sendable>(_ body: @Sendable (any DirectoryBackend) async throws -> T) async throws -> T {
         if connection != nil { return try await body(self) }
         let database = self.database
-        return try await database.write { connection in
-            try await body(SQLDirectoryStore(database: database, connection: connection))
+        do {
+            return try await database.write { connection in
+                try await body(SQLDirectoryStore(database: database, connection: connection))
+            }
+        } catch {
+            if case .notDatabaseError = database.classify(error) { throw error }
+            throw translate(error)
         }
     }
 
@@ -331,7 +342,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
         try await write(atomic: false) { connection in
             for chunk in Self.chunks(userIDs) {
                 _ = try await connection.query(
-                    "SELECT id FROM users WHERE id IN \(list(chunk.count, after: 0)) ORDER BY id FOR UPDATE",
+                    "SELECT id FROM users WHERE id IN \(list(chunk.count, after: 0)) ORDER BY id FOR NO KEY UPDATE",
                     chunk.map { .text($0) })
             }
         }

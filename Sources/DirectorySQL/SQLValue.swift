@@ -97,6 +97,11 @@ public enum SQLErrorKind: Sendable, Hashable {
     /// A unique constraint failed; the constraint or index name if known.
     case uniqueViolation(String)
     case foreignKeyViolation(String)
-    /// Anything else, with a detail safe to log.
+    /// A deadlock or serialization failure: the transaction was rolled back and may be run again.
+    case transactionConflict(String)
+    /// Any other failure of the database or the driver (a failed `COMMIT`, a lost connection),
+    /// with the driver's text for the log.
     case other(String)
+    /// Not an error of the database at all (an error the caller's own code threw).
+    case notDatabaseError
 }

@@ -61,6 +61,17 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// `BEGIN IMMEDIATE`; if a transaction was left open (a `ROLLBACK` that failed), it is rolled
+    /// back and `BEGIN` tried once more, so one failure never blocks every later write.
+    private func beginTransaction() async throws {
+        do {
+            _ = try await connection.query(begin, [])
+        } catch {
+            _ = try? await connection.query("ROLLBACK", [])
+            _ = try await connection.query(begin, [])
+        }
+    }
+
     /// Runs one batch: every queued job (up to the maximum) in its own savepoint, one commit,
     /// then answers them and hands the lead to the next waiting job, if any.
     private func lead() async {
@@ -71,22 +82,21 @@ final class GroupCommit: Sendable {
         }
         var done: [Job] = []
         do {
-            _ = try await connection.query(begin, [])
+            try await beginTransaction()
             for job in batch {
-                do {
-                    _ = try await connection.query("SAVEPOINT group_write", [])
-                } catch {
-                    job.finish(.failed(error))
-                    continue
-                }
+                _ = try await connection.query("SAVEPOINT group_write", [])
                 do {
                     try await job.run(connection)
                     _ = try await connection.query("RELEASE SAVEPOINT group_write", [])
                     done.append(job)
                 } catch {
-                    _ = try? await connection.query("ROLLBACK TO SAVEPOINT group_write", [])
-                    _ = try? await connection.query("RELEASE SAVEPOINT group_write", [])
+                    // Some errors (a full disk, an I/O error) make SQLite roll back the whole
+                    // transaction by itself: then ROLLBACK TO fails, the jobs already run are
+                    // gone too, and the batch must stop — a later SAVEPOINT would open a
+                    // transaction of its own and its RELEASE would commit it unseen.
                     job.finish(.failed(error))
+                    _ = try await connection.query("ROLLBACK TO SAVEPOINT group_write", [])
+                    _ = try await connection.query("RELEASE SAVEPOINT group_write", [])
                 }
             }
             _ = try await connection.query("COMMIT", [])

@@ -96,7 +96,7 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
     }
 
     public func classify(_ error: any Error) -> SQLErrorKind {
-        guard let error = error as? SQLiteError else { return .other(String(describing: error)) }
+        guard let error = error as? SQLiteError else { return .notDatabaseError }
         switch error.reason {
         case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return .uniqueViolation(error.message)
         case .constraintForeignKeyFailed: return .foreignKeyViolation(error.message)

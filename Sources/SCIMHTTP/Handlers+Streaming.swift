@@ -78,12 +78,15 @@ extension Handlers {
             let page = try await service.memberIDs(
                 groupID: record.group.id, after: after, count: Self.memberPage, by: actor)
             if page.isEmpty { break }
+            // A projection can leave a page with nothing (`attributes=members.display`): the array
+            // opens with the first member written, and commas go between members only.
             let members = projectedMembers(page, group: record.group, projection: projection)
-            var bytes = opened ? ByteBuffer(string: ",") : Self.openObject(attributes, then: #""members":["#)
-            opened = true
-            bytes.writeBytes(
-                members.map { JSONValue.object($0).serialized() }.joined(separator: ",").utf8)
-            try await writer.write(bytes)
+            if !members.isEmpty {
+                var bytes = opened ? ByteBuffer(string: ",") : Self.openObject(attributes, then: #""members":["#)
+                opened = true
+                bytes.writeBytes(members.map { JSONValue.object($0).serialized() }.joined(separator: ",").utf8)
+                try await writer.write(bytes)
+            }
             after = page.last
             if page.count < Self.memberPage { break }
         }

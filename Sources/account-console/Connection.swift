@@ -7,7 +7,7 @@ struct ConnectionCommand: AsyncParsableCommand {
         commandName: "connection", abstract: "Manage identity-provider connections.",
         subcommands: [Create.self, List.self, Update.self])
 
-    /// The deprovisioning options `create` and `update` share.
+    /// The deprovisioning options of `create`, each with its default.
     struct PolicyOptions: ParsableArguments {
         @Option(name: .customLong("on-deactivate"), help: "What active=false does: suspend, archive or delete.")
         var onDeactivate: DeprovisionAction = .suspend
@@ -57,21 +57,33 @@ struct ConnectionCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Set a connection's deprovisioning policies (every policy: an omitted one is reset to its default).")
+            abstract: "Rename a connection or change some of its deprovisioning policies (the others stay as they are)."
+        )
 
         @Option(help: "The name of the connection.") var name: String
         @Option(name: .customLong("rename"), help: "A new name.") var newName: String?
-        @OptionGroup var policy: PolicyOptions
+        @Option(name: .customLong("on-deactivate"), help: "What active=false does: suspend, archive or delete.")
+        var onDeactivate: DeprovisionAction?
+        @Option(name: .customLong("on-delete"), help: "What DELETE /Users does: delete or archive.")
+        var onDelete: DeprovisionAction?
+        @Option(
+            name: .customLong("orphan-rule"),
+            help: "What losing the last provisioned group does: delete, archive, suspend or off.")
+        var orphanRule: OrphanRule?
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
             let connection = try await database.run { service in
                 let existing = try await service.connection(named: name, by: .commandLine)
+                let policies = ConnectionPolicies(
+                    onDeactivate: onDeactivate ?? existing.onDeactivate, onDelete: onDelete ?? existing.onDelete,
+                    orphanRule: orphanRule ?? existing.orphanRule)
                 return try await service.updateConnection(
-                    id: existing.id, name: newName, policies: policy.policies, by: .commandLine)
+                    id: existing.id, name: newName, policies: policies, by: .commandLine)
             }
-            print(connection.id)
+            print(
+                "\(connection.id)  \(connection.name)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue)"
+            )
         }
     }
 }

@@ -18,8 +18,8 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func validate() throws {
-            if let expiresInDays, expiresInDays <= 0 {
-                throw ValidationError("--expires-in-days must be a positive number of days")
+            if let expiresInDays, !(1...3650).contains(expiresInDays) {
+                throw ValidationError("--expires-in-days must be between 1 and 3650")
             }
         }
 
@@ -70,7 +70,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func validate() throws {
-            if overlapHours < 0 { throw ValidationError("--overlap-hours cannot be negative") }
+            if !(0...720).contains(overlapHours) { throw ValidationError("--overlap-hours must be between 0 and 720") }
         }
 
         func run() async throws {
@@ -83,7 +83,8 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token (a running server stops accepting it within 5 seconds).")
 
         @Option(help: "The id of the token to revoke (see `token list`).") var id: String
         @OptionGroup var database: DatabaseOption

@@ -27,14 +27,17 @@ struct RuleTests {
         var run: @Sendable (ServiceWorld) async throws(SCIMError) -> Void
         /// What must hold afterwards (for an allowed rule), or that nothing changed (refused).
         var check: (@Sendable (ServiceWorld) async throws -> Void)?
+        /// Runs before the "nothing changed" snapshot is taken.
+        var setUp: (@Sendable (ServiceWorld) async throws -> Void)?
 
         init(
-            _ name: String, _ expected: Outcome,
+            _ name: String, _ expected: Outcome, setUp: (@Sendable (ServiceWorld) async throws -> Void)? = nil,
             _ run: @escaping @Sendable (ServiceWorld) async throws(SCIMError) -> Void,
             check: (@Sendable (ServiceWorld) async throws -> Void)? = nil
         ) {
             self.name = name
             self.expected = expected
+            self.setUp = setUp
             self.run = run
             self.check = check
         }
@@ -197,11 +200,24 @@ struct RuleTests {
                 #expect(tokens.filter { $0.isUsable(at: now) }.count == 3)
                 #expect(tokens.filter { $0.isUsable(at: now.adding(seconds: 7200)) }.count == 2)
             }),
+        Rule(
+            "a revoked token is not rotated", .refused(400, "revoked or expired"),
+            setUp: { world in
+                let tokens = try await world.store.tokens(connectionID: world.okta.caller?.connection.id ?? "")
+                try await world.service.revokeToken(id: try #require(tokens.first).id, by: world.admin)
+            }
+        ) { world throws(SCIMError) in
+            let tokens = try await world.service.tokens(
+                connectionID: world.okta.caller?.connection.id ?? "", by: world.admin)
+            guard let old = tokens.first else { throw SCIMError.notFound("no token") }
+            _ = try await world.service.rotateToken(id: old.id, overlapSeconds: 60, by: world.admin)
+        },
     ]
 
     @Test("each rule", arguments: rules)
     func rule(_ rule: Rule) async throws {
         try await ServiceWorld.with(SQLiteHarness.make) { world in
+            try await rule.setUp?(world)
             let before = try await Snapshot(world.store)
             let failure: SCIMError?
             do throws(SCIMError) {

@@ -3,7 +3,12 @@ import Synchronization
 /// What one request did, in words, gathered while the service works and written to the activity
 /// log by whoever handled the request ("added 2 members to Engineers; removed ada@example.com; …").
 public final class ActivityNote: Sendable {
-    private struct State {
+    /// What a note held at one moment, to put it back when a transaction is run again.
+    public struct Mark: Sendable {
+        fileprivate let state: State
+    }
+
+    fileprivate struct State: Sendable {
         var parts: [String] = []
         var resourceType: String?
         var resourceID: String?
@@ -54,6 +59,14 @@ public final class ActivityNote: Sendable {
     }
 
     public var failure: String? { state.withLock { $0.failure } }
+
+    /// The note as it is now.
+    public func mark() -> Mark { Mark(state: state.withLock { $0 }) }
+
+    /// Puts the note back as it was at `mark`.
+    public func restore(_ mark: Mark) {
+        state.withLock { $0 = mark.state }
+    }
     public var changes: [FieldChange] { state.withLock { $0.changes } }
     public var actor: DirectoryActor? { state.withLock { $0.actor } }
     public var summary: String { state.withLock { $0.parts.joined(separator: "; ") } }

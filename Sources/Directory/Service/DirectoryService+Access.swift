@@ -133,25 +133,32 @@ extension DirectoryService {
         }
     }
 
-    /// Rotates a token: a new one with the same scope and name, and the old one kept working for
-    /// `overlapSeconds` so the IdP can be switched over without a failed request.
+    /// Rotates a token: a new one with the same scope, name and lifetime (counted from now), and
+    /// the old one kept working for `overlapSeconds` so the IdP can be switched over without a
+    /// failed request. A revoked or expired token is not rotated: issue a new one.
     public func rotateToken(
         id: String, overlapSeconds: Int64, by actor: DirectoryActor
     ) async throws(SCIMError) -> IssuedToken {
-        guard overlapSeconds >= 0 else { throw .invalidValue("the overlap cannot be negative") }
+        guard (0...Self.maximumOverlapSeconds).contains(overlapSeconds) else {
+            throw .invalidValue("the overlap must be between 0 seconds and 30 days")
+        }
         let issued = try await change("tokens.rotate", by: actor) { service, note in
-            guard let old = try await service.store.token(id: id), old.revokedAt == nil else {
-                throw StoreError.notFound("Token \(id)")
+            guard let old = try await service.store.token(id: id) else { throw StoreError.notFound("Token \(id)") }
+            let now = service.clock.now()
+            guard old.isUsable(at: now) else {
+                throw SCIMError.invalidValue(
+                    "token \(old.prefix)… is revoked or expired and cannot be rotated; issue a new token")
             }
             guard let connection = try await service.store.connection(id: old.connectionID) else {
                 throw StoreError.notFound("Connection \(old.connectionID)")
             }
-            let now = service.clock.now()
             let overlapEnd = now.adding(seconds: overlapSeconds)
             let oldExpiry = min(old.expiresAt ?? overlapEnd, overlapEnd)
             try await service.store.setTokenExpiry(id: old.id, expiresAt: oldExpiry)
+            let lifetime = old.expiresAt.map { $0.microseconds - old.createdAt.microseconds }
             let issued = try await service.newToken(
-                for: connection, scope: old.scope, name: old.name, expiresAt: old.expiresAt)
+                for: connection, scope: old.scope, name: old.name,
+                expiresAt: lifetime.map { Timestamp(microseconds: now.microseconds + $0) })
             note.subject("Token", issued.record.id)
             note.add(
                 "rotated token \(old.prefix)… of \(connection.name): the new token is \(issued.record.prefix)…, the old one works until \(oldExpiry)"
@@ -161,6 +168,9 @@ extension DirectoryService {
         authentications.removeAll()
         return issued
     }
+
+    /// The longest overlap a rotation allows.
+    public static let maximumOverlapSeconds: Int64 = 30 * 86_400
 
     /// Revokes a token at once (on this instance; other instances drop it from their credential
     /// cache within seconds).

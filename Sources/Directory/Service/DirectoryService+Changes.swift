@@ -13,21 +13,19 @@ extension DirectoryService {
         let started = ContinuousClock.now
         do {
             try actor.authorize(permission)
-            return try await store.transaction { transaction in
-                let service = self.on(transaction)
+            return try await run(note: note) { service in
                 let result = try await body(service, note)
-                try await transaction.recordActivity(
+                try await service.store.recordActivity(
                     service.activityEvent(operation, actor: actor, note: note, status: 200, started: started))
                 return result
             }
         } catch {
-            let failure = Self.translate(error)
-            var event = activityEvent(operation, actor: actor, note: note, status: failure.status, started: started)
-            event.summary = "\(operation) refused: \(failure.detail)"
-            event.detail = failure.detail
+            var event = activityEvent(operation, actor: actor, note: note, status: error.status, started: started)
+            event.summary = "\(operation) refused: \(error.detail)"
+            event.detail = error.detail
             event.changes = []
             try? await store.recordActivity(event)
-            throw failure
+            throw error
         }
     }
 

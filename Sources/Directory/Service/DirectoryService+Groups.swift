@@ -58,7 +58,7 @@ extension DirectoryService {
         validated["members"] = nil
         let resource = validated
         note.subject("Group", nil)
-        return try await run { service in
+        return try await run(note: note) { service in
             let now = service.clock.now()
             let group = Group(
                 id: service.ids.next(), resource: resource, origin: caller.origin, createdAt: now, updatedAt: now)
@@ -89,7 +89,7 @@ extension DirectoryService {
         validated["members"] = nil
         let resource = validated
         note.subject("Group", id)
-        return try await run(ifMatch: ifMatch) { service in
+        return try await run(ifMatch: ifMatch, note: note) { service in
             guard let existing = try await service.writableGroup(id, caller: caller) else {
                 throw StoreError.notFound("Group \(id)")
             }
@@ -108,7 +108,7 @@ extension DirectoryService {
     ) async throws(SCIMError) -> GroupRecord {
         let caller = try actor.provisioningCaller()
         note.subject("Group", id)
-        return try await run(ifMatch: ifMatch) { service in
+        return try await run(ifMatch: ifMatch, note: note) { service in
             guard let existing = try await service.writableGroup(id, caller: caller) else {
                 throw StoreError.notFound("Group \(id)")
             }
@@ -187,7 +187,7 @@ extension DirectoryService {
     {
         let caller = try actor.provisioningCaller()
         note.subject("Group", id)
-        try await run(ifMatch: ifMatch) { service in
+        try await run(ifMatch: ifMatch, note: note) { service in
             guard let group = try await service.writableGroup(id, caller: caller) else {
                 throw StoreError.notFound("Group \(id)")
             }

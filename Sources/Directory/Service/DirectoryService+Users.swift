@@ -15,7 +15,7 @@ extension DirectoryService {
         let resource = try ResourceValidator(resourceType: .user).validate(body)
         let userName = resource["userName"]?.stringValue ?? ""
         note.subject("User", nil)
-        return try await run { service in
+        return try await run(note: note) { service in
             let now = service.clock.now()
             if var existing = try await service.store.user(userName: userName) {
                 let reclaimable = existing.origin == caller.origin || existing.origin == .local
@@ -77,7 +77,7 @@ extension DirectoryService {
     ) async throws(SCIMError) -> WriteOutcome<UserRecord> {
         let caller = try actor.provisioningCaller()
         note.subject("User", id)
-        return try await run(ifMatch: ifMatch) { service in
+        return try await run(ifMatch: ifMatch, note: note) { service in
             guard let existing = try await service.writableUser(id, caller: caller) else {
                 return try await service.alreadyRemoved(
                     id, caller: caller, deactivating: body["active"].isFalse, note: note)
@@ -94,7 +94,7 @@ extension DirectoryService {
     ) async throws(SCIMError) -> WriteOutcome<UserRecord> {
         let caller = try actor.provisioningCaller()
         note.subject("User", id)
-        return try await run(ifMatch: ifMatch) { service in
+        return try await run(ifMatch: ifMatch, note: note) { service in
             guard let existing = try await service.writableUser(id, caller: caller) else {
                 return try await service.alreadyRemoved(
                     id, caller: caller, deactivating: request.deactivates, note: note)
@@ -176,7 +176,7 @@ extension DirectoryService {
     {
         let caller = try actor.provisioningCaller()
         note.subject("User", id)
-        try await run(ifMatch: ifMatch) { service in
+        try await run(ifMatch: ifMatch, note: note) { service in
             guard let user = try await service.writableUser(id, caller: caller) else {
                 throw StoreError.notFound("User \(id)")
             }

@@ -146,6 +146,10 @@ public struct DirectoryService: Sendable {
         case .constraint(let detail): return SCIMError(status: 409, detail: "\(detail); retry the request")
         case .unsupportedFilter(let detail): return .invalidFilter(detail)
         case .invalidInput(let detail): return .invalidValue(detail)
+        case .transactionConflict(let reason):
+            return SCIMError(
+                status: 503, detail: "the request collided with a concurrent one; retry it", retryAfter: 1,
+                diagnostic: reason)
         case .unavailable(let reason):
             return SCIMError(
                 status: 503, detail: "the directory's database is unavailable; retry in a few seconds",
@@ -159,15 +163,28 @@ public struct DirectoryService: Sendable {
         }
     }
 
+    /// How many times a transaction that collided with another (a deadlock, a serialization
+    /// failure — the database rolled it back) is run again before the client gets a 503.
+    static let conflictRetries = 3
+
+    /// Runs `body` as one transaction. One that collided with another is run again; `note` is
+    /// put back as it was before each attempt, so a retried request is described once.
     func run<T: Sendable>(
-        ifMatch: String? = nil, _ body: @Sendable (DirectoryService) async throws -> T
+        ifMatch: String? = nil, note: ActivityNote? = nil, _ body: @Sendable (DirectoryService) async throws -> T
     )
         async throws(SCIMError) -> T
     {
-        do {
-            return try await store.transaction { transaction in try await body(self.on(transaction)) }
-        } catch {
-            throw Self.translate(error, ifMatch: ifMatch)
+        let mark = note?.mark()
+        var attempt = 0
+        while true {
+            do {
+                return try await store.transaction { transaction in try await body(self.on(transaction)) }
+            } catch StoreError.transactionConflict where attempt < Self.conflictRetries {
+                attempt += 1
+                if let note, let mark { note.restore(mark) }
+            } catch {
+                throw Self.translate(error, ifMatch: ifMatch)
+            }
         }
     }
 
@@ -199,12 +216,14 @@ public struct DirectoryService: Sendable {
         if let cached = authentications.caller(for: hash, at: now), cached.token.isUsable(at: now) {
             return .connection(cached)
         }
+        let generation = authentications.generation
         let found = try await read { try await store.token(sha256: hash) }
         guard let token = found, token.isUsable(at: now) else { throw unauthorized }
         guard let connection = try await read({ try await store.connection(id: token.connectionID) }) else {
             throw unauthorized
         }
-        authentications.remember(Caller(connection: connection, token: token), for: hash, at: now)
+        authentications.remember(
+            Caller(connection: connection, token: token), for: hash, at: now, generation: generation)
         // Last use is kept to the minute: a write per request would serialize every read on SQLite.
         if (token.lastUsedAt.map { now.microseconds - $0.microseconds > 60_000_000 } ?? true) {
             try? await store.markTokenUsed(id: token.id, at: now)
@@ -365,24 +384,39 @@ public struct DirectoryService: Sendable {
 final class AuthenticationCache: Sendable {
     static let lifetime: Int64 = 5_000_000
     static let capacity = 1024
-    private let entries = Mutex<[String: (caller: Caller, until: Int64)]>([:])
+
+    private struct Entries {
+        var byHash: [String: (caller: Caller, until: Int64)] = [:]
+        /// Bumped by ``removeAll()``: a token read before a revocation is not remembered after it.
+        var generation = 0
+    }
+
+    private let entries = Mutex(Entries())
 
     func caller(for hash: String, at now: Timestamp) -> Caller? {
         entries.withLock { entries in
-            guard let entry = entries[hash], entry.until > now.microseconds else { return nil }
+            guard let entry = entries.byHash[hash], entry.until > now.microseconds else { return nil }
             return entry.caller
         }
     }
 
+    /// The generation to hand back to ``remember(_:for:at:generation:)`` after a read.
+    var generation: Int { entries.withLock { $0.generation } }
+
     /// Forgets every cached credential (after a token or a connection changed).
     func removeAll() {
-        entries.withLock { $0.removeAll() }
+        entries.withLock { entries in
+            entries.byHash.removeAll()
+            entries.generation += 1
+        }
     }
 
-    func remember(_ caller: Caller, for hash: String, at now: Timestamp) {
+    /// Remembers a credential read at `generation`, unless the cache was cleared since.
+    func remember(_ caller: Caller, for hash: String, at now: Timestamp, generation: Int) {
         entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll() }
-            entries[hash] = (caller, now.microseconds + Self.lifetime)
+            guard entries.generation == generation else { return }
+            if entries.byHash.count >= Self.capacity { entries.byHash.removeAll() }
+            entries.byHash[hash] = (caller, now.microseconds + Self.lifetime)
         }
     }
 }

@@ -20,6 +20,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The database could not be reached, timed out or failed. `reason` is the driver's text:
     /// it goes to the server log with the request id, never to a client.
     case unavailable(reason: String)
+    /// A deadlock or serialization failure rolled the transaction back; running it again is safe.
+    case transactionConflict(reason: String)
     /// A stored row this build cannot read (a missing column, a value of the wrong type).
     case corruptRow(String)
     /// The database schema is older than this build; the message says how to migrate.
@@ -38,6 +40,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .constraint(let detail): return detail
         case .unsupportedFilter(let detail), .invalidInput(let detail): return detail
         case .unavailable(let reason): return "the database is unavailable: \(reason)"
+        case .transactionConflict(let reason): return "the transaction collided with another: \(reason)"
         case .corruptRow(let detail): return "a stored row cannot be read: \(detail)"
         case .schemaOutdated(let found, let required):
             return
