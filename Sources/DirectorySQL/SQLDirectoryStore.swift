@@ -371,17 +371,19 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
         if let search = query.search?.scimCaseFolded, !search.isEmpty {
             // A prefix as a range (`key >= p AND key < p + U+10FFFF`): index-backed in both
-            // databases (byte-ordered keys), with no LIKE escaping rules to get wrong.
+            // databases (byte-ordered keys), with no LIKE escaping rules to get wrong. The
+            // branches are a UNION of index range scans: written as one OR with the emails'
+            // sub-select, PostgreSQL walked every user in id order (66 ms at 100 000 users; 0.4 ms
+            // as a UNION).
             let low = binds.add(.text(search))
             let high = binds.add(.text(search + "\u{10FFFF}"))
             func prefix(_ column: String) -> String { "(\(column) >= \(low) AND \(column) < \(high))" }
             if table == .users {
-                let branches = [
-                    prefix("users.user_name_key"), prefix("users.display_name_key"), prefix("users.given_name_key"),
-                    prefix("users.family_name_key"),
-                    "users.id IN (SELECT user_id FROM user_emails WHERE \(prefix("value_key")))",
-                ]
-                conditions.append("(" + branches.joined(separator: " OR ") + ")")
+                let branches =
+                    ["user_name_key", "display_name_key", "given_name_key", "family_name_key"].map {
+                        "SELECT id FROM users WHERE \(prefix($0))"
+                    } + ["SELECT user_id FROM user_emails WHERE \(prefix("value_key"))"]
+                conditions.append("users.id IN (" + branches.joined(separator: " UNION ") + ")")
             } else {
                 conditions.append(prefix(#""groups".display_name_key"#))
             }

@@ -72,18 +72,22 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Runs one batch: every queued job (up to the maximum) in its own savepoint, one commit,
-    /// then answers them and hands the lead to the next waiting job, if any.
+    /// Runs one batch: every queued job — and those that queue while it runs, up to the maximum —
+    /// in its own savepoint, one commit, then answers them and hands the lead to the next waiting
+    /// job, if any. Taking the late arrivals into the running batch is what makes it a group: with
+    /// 16 concurrent writers most of them join a batch already open.
     private func lead() async {
-        let batch = state.withLock { state in
-            let taken = Array(state.queue.prefix(Self.maximumBatch))
-            state.queue.removeFirst(taken.count)
-            return taken
-        }
+        var batch = take(Self.maximumBatch)
         var done: [Job] = []
         do {
             try await beginTransaction()
-            for job in batch {
+            var index = 0
+            while index < batch.count {
+                if index == batch.count - 1, batch.count < Self.maximumBatch {
+                    batch += take(Self.maximumBatch - batch.count)
+                }
+                let job = batch[index]
+                index += 1
                 _ = try await connection.query("SAVEPOINT group_write", [])
                 do {
                     try await job.run(connection)
@@ -113,6 +117,15 @@ final class GroupCommit: Sendable {
             return first
         }
         next?.finish(.lead)
+    }
+
+    /// Up to `count` queued jobs, oldest first.
+    private func take(_ count: Int) -> [Job] {
+        state.withLock { state in
+            let taken = Array(state.queue.prefix(count))
+            state.queue.removeFirst(taken.count)
+            return taken
+        }
     }
 }
 
