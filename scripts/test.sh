@@ -54,8 +54,21 @@ for _ in range(100):
 sys.exit("the server did not answer /healthz within 10 s")
 PY
 "$work/venv/bin/python" scripts/scim2-tester-run.py "http://127.0.0.1:$port/api/v1/identity/scim/v2" "$token"
-kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
+
+log "graceful shutdown: SIGTERM drains, writes the activity log and exits 0"
+kill -TERM "$server_pid"
+status=0
+wait "$server_pid" || status=$?
 server_pid=""
+if ((status != 0)); then
+    echo "scripts/test.sh: the server exited with status $status on SIGTERM" >&2
+    tail -n 20 "$work/server.log" >&2
+    exit 1
+fi
+if grep -E '^[^ ]+ (error|critical) ' "$work/server.log"; then
+    echo "scripts/test.sh: the server logged errors during the conformance run (above)" >&2
+    exit 1
+fi
 
 log "PostgreSQL (a throw-away cluster on 127.0.0.1)"
 eval "$(scripts/postgres.sh)"

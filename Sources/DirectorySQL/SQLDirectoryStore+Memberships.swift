@@ -69,7 +69,7 @@ extension SQLDirectoryStore {
     )
         async throws(StoreError) -> MembershipChange
     {
-        try await write { connection in
+        try await write(atomic: false) { connection in
             try await requireGroup(groupID, on: connection)
             let change = try await insertMembers(
                 groupID: groupID, userIDs: userIDs, source: source, at: at, on: connection)
@@ -83,7 +83,7 @@ extension SQLDirectoryStore {
     )
         async throws(StoreError) -> MembershipChange
     {
-        try await write { connection in
+        try await write(atomic: false) { connection in
             try await requireGroup(groupID, on: connection)
             let removed = try await deleteMembers(groupID: groupID, userIDs: userIDs, source: source, on: connection)
             if !removed.isEmpty { try await bumpGroup(groupID, at: at, on: connection) }
@@ -97,7 +97,7 @@ extension SQLDirectoryStore {
         async throws(StoreError) -> MembershipChange
     {
         let dialect = self.dialect
-        return try await write { connection in
+        return try await write(atomic: false) { connection in
             try await requireGroup(groupID, on: connection)
             let current = try await connection.query(
                 "SELECT user_id FROM memberships WHERE group_id = \(dialect.placeholder(1)) AND source = \(dialect.placeholder(2))",

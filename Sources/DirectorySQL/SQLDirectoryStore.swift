@@ -62,10 +62,14 @@ public struct SQLDirectoryStore: DirectoryBackend {
 
     /// Runs `body` atomically: its own transaction, or — inside the caller's — a savepoint, so a
     /// failed step leaves nothing behind and the transaction goes on (the conformance suite checks
-    /// it). `atomic: false` marks a single statement: SQLite keeps a transaction usable after a
-    /// failed statement and the statement is atomic by itself, so it runs without the savepoint
-    /// (two statements fewer per step); PostgreSQL aborts the whole transaction on any failed
-    /// statement, so there every step gets its savepoint.
+    /// it). `atomic: false` marks a step whose first write is the only statement that can fail on
+    /// a constraint — one statement, or an insert or update followed by rows that cannot clash
+    /// (a user's emails, membership rows of users checked in the same transaction). SQLite keeps a
+    /// transaction usable after a failed statement, and with its single writer nothing changes
+    /// between the step's statements, so a later one could fail only with an I/O error, which
+    /// fails the transaction anyway: such a step runs without the savepoint (two statements fewer
+    /// per step). PostgreSQL aborts the whole transaction on any failed statement, so there every
+    /// step gets its savepoint.
     func write<T: Sendable>(
         unique: UniqueKey? = nil, atomic: Bool = true, _ body: @Sendable (any SQLConnection) async throws -> T
     ) async throws(StoreError) -> T {
@@ -215,7 +219,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
         let sql = table.insert(dialect)
         let values = table.values(user)
         let dialect = self.dialect
-        try await write(unique: UniqueKey(attribute: "userName", value: user.userName)) { connection in
+        try await write(unique: UniqueKey(attribute: "userName", value: user.userName), atomic: false) { connection in
             _ = try await connection.query(sql, values)
             try await Self.writeEmails(user, on: connection, dialect: dialect, replacing: false)
         }
@@ -264,7 +268,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
         let id = values.first ?? .null
         let binds = values + [.integer(Int64(expectedVersion))]
         let versionSQL = "SELECT version FROM \(table.sqlName) WHERE id = \(dialect.placeholder(1))"
-        try await write(unique: unique, atomic: then != nil) { connection in
+        try await write(unique: unique, atomic: false) { connection in
             if try await connection.query(sql, binds).isEmpty {
                 guard let version = try await connection.query(versionSQL, [id]).first?.first?.integer else {
                     throw StoreError.notFound("\(what) \(id.text ?? "")")

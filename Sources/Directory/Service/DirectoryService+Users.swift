@@ -17,7 +17,17 @@ extension DirectoryService {
         note.subject("User", nil)
         return try await run(note: note) { service in
             let now = service.clock.now()
-            if var existing = try await service.store.user(userName: userName) {
+            let user = User(
+                id: service.ids.next(), resource: resource, origin: caller.origin, createdAt: now, updatedAt: now)
+            // Insert first and look only on a clash: a create that succeeds (the common case) is
+            // then one statement, not a lookup and an insert.
+            let created: User
+            do {
+                created = try await service.store.createUser(user)
+            } catch StoreError.conflict(attribute: "userName", value: _) {
+                guard var existing = try await service.store.user(userName: userName) else {
+                    throw StoreError.conflict(attribute: "userName", value: userName)
+                }
                 let reclaimable = existing.origin == caller.origin || existing.origin == .local
                 if existing.isArchived, !reclaimable {
                     throw SCIMError.uniqueness(
@@ -41,9 +51,6 @@ extension DirectoryService {
                 note.add("restored archived user \(userName)")
                 return UserRecord(user: restored, groups: try await service.store.groupMappings(userID: existing.id))
             }
-            let user = User(
-                id: service.ids.next(), resource: resource, origin: caller.origin, createdAt: now, updatedAt: now)
-            let created = try await service.store.createUser(user)
             note.subject("User", created.id)
             note.add("created user \(userName)")
             note.changed(FieldChange.between([:], created.resource))
