@@ -209,11 +209,13 @@ public enum Migrations {
                     "ALTER TABLE users ADD COLUMN display_name_key \(key)",
                     "ALTER TABLE users ADD COLUMN given_name_key \(key)",
                     "ALTER TABLE users ADD COLUMN family_name_key \(key)",
+                    "ALTER TABLE users ADD COLUMN primary_email_key \(key)",
                     // The console's search is a prefix of any of these: each has its own index,
                     // so every branch of the OR is a range scan.
                     "CREATE INDEX users_display_name_key ON users (display_name_key)",
                     "CREATE INDEX users_given_name_key ON users (given_name_key)",
                     "CREATE INDEX users_family_name_key ON users (family_name_key)",
+                    "CREATE INDEX users_primary_email_key ON users (primary_email_key)",
                     "CREATE INDEX users_origin ON users (origin, connection_id)",
                     #"CREATE INDEX groups_connection ON "groups" (connection_id)"#,
                     "ALTER TABLE activity ADD COLUMN changes TEXT",
@@ -221,15 +223,16 @@ public enum Migrations {
             },
             backfill: { connection, dialect in
                 let rows = try await connection.query(
-                    "SELECT id, display_name, given_name, family_name FROM users", [])
+                    "SELECT id, display_name, given_name, family_name, primary_email FROM users", [])
                 for row in rows {
                     let values = row.values
-                    guard values.count == 4, let id = values[0].text else { continue }
+                    guard values.count == 5, let id = values[0].text else { continue }
                     _ = try await connection.query(
-                        "UPDATE users SET display_name_key = \(dialect.placeholder(1)), given_name_key = \(dialect.placeholder(2)), family_name_key = \(dialect.placeholder(3)) WHERE id = \(dialect.placeholder(4))",
+                        "UPDATE users SET display_name_key = \(dialect.placeholder(1)), given_name_key = \(dialect.placeholder(2)), family_name_key = \(dialect.placeholder(3)), primary_email_key = \(dialect.placeholder(4)) WHERE id = \(dialect.placeholder(5))",
                         [
                             .optional(values[1].text?.scimCaseFolded), .optional(values[2].text?.scimCaseFolded),
-                            .optional(values[3].text?.scimCaseFolded), .text(id),
+                            .optional(values[3].text?.scimCaseFolded), .optional(values[4].text?.scimCaseFolded),
+                            .text(id),
                         ])
                 }
             }),

@@ -375,19 +375,20 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
         if let search = query.search?.scimCaseFolded, !search.isEmpty {
             // A prefix as a range (`key >= p AND key < p + U+10FFFF`): index-backed in both
-            // databases (byte-ordered keys), with no LIKE escaping rules to get wrong. The
-            // branches are a UNION of index range scans: written as one OR with the emails'
-            // sub-select, PostgreSQL walked every user in id order (66 ms at 100 000 users; 0.4 ms
-            // as a UNION).
+            // databases (byte-ordered keys), with no LIKE escaping rules to get wrong. Every
+            // branch is a folded column of `users` itself (the primary email among them), so the
+            // OR is a BitmapOr of index scans on PostgreSQL and SQLite's multi-index OR. Measured
+            // at 100 000 users: with an emails sub-select in the OR, PostgreSQL walked every user
+            // (66 ms for one match); as a UNION of range scans one match took 0.6 ms but counting
+            // 100 000 matches 220 ms (SQLite 317 ms).
             let low = binds.add(.text(search))
             let high = binds.add(.text(search + "\u{10FFFF}"))
             func prefix(_ column: String) -> String { "(\(column) >= \(low) AND \(column) < \(high))" }
             if table == .users {
-                let branches =
-                    ["user_name_key", "display_name_key", "given_name_key", "family_name_key"].map {
-                        "SELECT id FROM users WHERE \(prefix($0))"
-                    } + ["SELECT user_id FROM user_emails WHERE \(prefix("value_key"))"]
-                conditions.append("users.id IN (" + branches.joined(separator: " UNION ") + ")")
+                let branches = [
+                    "user_name_key", "display_name_key", "given_name_key", "family_name_key", "primary_email_key",
+                ].map { prefix("users.\($0)") }
+                conditions.append("(" + branches.joined(separator: " OR ") + ")")
             } else {
                 conditions.append(prefix(#""groups".display_name_key"#))
             }

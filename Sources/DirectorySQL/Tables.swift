@@ -18,6 +18,7 @@ public enum Tables {
             SQLColumn("family_name", .text, decoded: false) { .optional($0.familyName) },
             SQLColumn("family_name_key", .text, decoded: false) { .optional($0.familyName?.scimCaseFolded) },
             SQLColumn("primary_email", .text, decoded: false) { .optional($0.primaryEmail) },
+            SQLColumn("primary_email_key", .text, decoded: false) { .optional($0.primaryEmail?.scimCaseFolded) },
             SQLColumn("active", .integer, decoded: false) { .bool($0.active) },
             SQLColumn("origin", .text) { $0.origin.sqlOrigin },
             SQLColumn("connection_id", .text) { .optional($0.origin.connectionID) },

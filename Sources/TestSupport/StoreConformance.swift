@@ -36,6 +36,41 @@ public enum StoreConformance {
     public static let checks: [StoreCheck] = users + groups + memberships + administration + concurrency
 
     static let users: [StoreCheck] = [
+        StoreCheck("console criteria: origin, connection, status and an index-backed prefix search") {
+            store, fixtures in
+            let okta = try await store.createConnection(fixtures.connection("Okta"))
+            let ada = try await store.createUser(
+                fixtures.user("ada@example.test", extra: ["name": ["givenName": "Ada", "familyName": "Lovelace"]]))
+            let grace = try await store.createUser(
+                fixtures.user(
+                    "ghopper", origin: .idp(connectionID: okta.id),
+                    extra: [
+                        "displayName": "Grace Hopper",
+                        "emails": [["value": "Grace.Hopper@Navy.test", "primary": true]],
+                    ]))
+            var suspended = try await store.createUser(fixtures.user("sam@example.test"))
+            suspended.setResource(suspended.resource.updating("active", false))
+            suspended = try await store.replaceUser(suspended, expectedVersion: 1)
+            var archived = try await store.createUser(fixtures.user("arch@example.test"))
+            archived.archivedAt = fixtures.clock.now()
+            archived = try await store.replaceUser(archived, expectedVersion: 1)
+            func ids(_ query: ResourceQuery) async throws -> Set<String> {
+                Set(try await store.users(query).items.map(\.id))
+            }
+            #expect(try await ids(ResourceQuery(search: "ADA")) == [ada.id])
+            #expect(try await ids(ResourceQuery(search: "lovel")) == [ada.id])
+            #expect(try await ids(ResourceQuery(search: "grace h")) == [grace.id])
+            #expect(try await ids(ResourceQuery(search: "grace.hopper@navy")) == [grace.id])
+            #expect(try await ids(ResourceQuery(search: "hopper")) == [])
+            #expect(try await ids(ResourceQuery(search: "%")) == [])
+            #expect(try await ids(ResourceQuery(origin: .idp)) == [grace.id])
+            #expect(try await ids(ResourceQuery(origin: .connection(okta.id))) == [grace.id])
+            #expect(try await ids(ResourceQuery(origin: .local)) == [ada.id, suspended.id])
+            #expect(try await ids(ResourceQuery(status: .suspended)) == [suspended.id])
+            #expect(try await ids(ResourceQuery(status: .archived)) == [archived.id])
+            #expect(try await ids(ResourceQuery(status: .active)) == [ada.id, grace.id])
+            #expect(try await store.users(ResourceQuery(origin: .local, search: "s")).totalResults == 1)
+        },
         StoreCheck("create and read a user by id and by case-insensitive userName") { store, fixtures in
             let user = fixtures.user("ada.lovelace@example.test", extra: ["displayName": "Ada", "externalId": "00u1"])
             let created = try await store.createUser(user)

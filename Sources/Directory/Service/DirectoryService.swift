@@ -281,6 +281,18 @@ public struct DirectoryService: Sendable {
         return String(cursor.dropFirst(3))
     }
 
+    /// A page as a list result: a full cursor page offers the next cursor (its last id).
+    static func result<Record>(
+        _ page: Page<Record>, request: ListRequest, query: ResourceQuery, startIndex: Int?,
+        id: (Record) -> String
+    ) -> ListResult<Record> {
+        let next =
+            request.cursor != nil && page.items.count == query.count
+            ? page.items.last.map { encodeCursor(id($0)) } : nil
+        return ListResult(
+            records: page.items, totalResults: page.totalResults, startIndex: startIndex, nextCursor: next)
+    }
+
     /// One page of an index walk: its key, and when the total it reports was counted.
     struct WalkStep {
         var key: IndexWalkCache.Key
@@ -305,12 +317,7 @@ public struct DirectoryService: Sendable {
                 request.includeRelations
                 ? try await store.userRecords(query)
                 : try await store.users(query).map { UserRecord(user: $0, groups: []) }
-            let records = page.items
-            let next =
-                request.cursor != nil && page.items.count == query.count
-                ? page.items.last.map { Self.encodeCursor($0.user.id) } : nil
-            return ListResult(
-                records: records, totalResults: page.totalResults, startIndex: startIndex, nextCursor: next)
+            return Self.result(page, request: request, query: query, startIndex: startIndex) { $0.user.id }
         }
         rememberWalk(
             walk, startIndex: startIndex, count: result.records.count, lastID: result.records.last?.user.id,
@@ -329,14 +336,10 @@ public struct DirectoryService: Sendable {
             // SCIM API streams them instead, a page of ids at a time).
             let members =
                 request.includeRelations ? try await store.memberIDs(groupIDs: page.items.map(\.id)) : [:]
-            let records = page.items.map { group in
+            let records = page.map { group in
                 GroupRecord(group: group, members: request.includeRelations ? members[group.id] ?? [] : nil)
             }
-            let next =
-                request.cursor != nil && page.items.count == query.count
-                ? page.items.last.map { Self.encodeCursor($0.id) } : nil
-            return ListResult(
-                records: records, totalResults: page.totalResults, startIndex: startIndex, nextCursor: next)
+            return Self.result(records, request: request, query: query, startIndex: startIndex) { $0.group.id }
         }
         rememberWalk(
             walk, startIndex: startIndex, count: result.records.count, lastID: result.records.last?.group.id,

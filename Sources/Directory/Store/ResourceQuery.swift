@@ -28,8 +28,8 @@ public struct ResourceQuery: Sendable, Hashable {
     /// Active, suspended or archived (`archived` implies archived rows are read).
     public var status: StatusCriterion?
     /// Text search: a case-insensitive prefix of userName, displayName, given or family name or
-    /// an email (users), of displayName (groups). Index-backed: every searched column has a
-    /// folded, indexed key, and each branch of the OR is a range scan on one of them.
+    /// the primary email (users), of displayName (groups). Index-backed: every searched column
+    /// has a folded, indexed key, and each branch of the OR is a range scan on one of them.
     public var search: String?
     /// `nil` orders by `id`, which is stable across pages (Okta's import relies on it).
     public var sort: SortSpecification?
