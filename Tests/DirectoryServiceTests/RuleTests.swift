@@ -94,6 +94,10 @@ struct RuleTests {
             _ = try await world.service.createUser(
                 ["schemas": [.string(SCIMURN.user)], "userName": "new@example.test"], by: world.oktaReader, note: note)
         },
+        Rule("a SCIM token cannot read another's tokens", .refused(403, "cannot read connections")) {
+            world throws(SCIMError) in
+            _ = try await world.service.tokens(connectionID: world.entra.caller?.connection.id ?? "", by: world.okta)
+        },
         Rule("a SCIM token cannot issue tokens", .refused(403, "cannot change connections")) {
             world throws(SCIMError) in
             _ = try await world.service.issueToken(

@@ -49,6 +49,11 @@ public actor ActivityLog {
         do {
             try await store.recordActivities(batch)
         } catch {
+            // Cancelled at shutdown in the middle of a write: keep the rows for the final flush.
+            if Task.isCancelled {
+                pending = batch + pending
+                return
+            }
             onFailure(batch.count, error)
         }
     }

@@ -78,6 +78,8 @@ public struct ConsoleAccount: Sendable, Hashable {
 enum Permission: Sendable {
     /// Read the directory (every actor).
     case read
+    /// Read connections, tokens and roles (console accounts and the system, not SCIM tokens).
+    case readAccess
     /// Write through SCIM as a connection (a `provision` token).
     case provision
     /// Change the directory, connections, tokens and roles from the console or the command line.
@@ -88,7 +90,9 @@ extension DirectoryActor {
     /// Throws 403 with a detail that says why, unless this actor may do `permission`.
     func authorize(_ permission: Permission) throws(SCIMError) {
         switch (self, permission) {
-        case (_, .read), (.system, _): return
+        case (_, .read), (.system, _), (.account, .readAccess): return
+        case (.connection, .readAccess):
+            throw .forbidden("a SCIM token cannot read connections, tokens or roles; use the console")
         case (.connection(let caller), .provision):
             guard caller.token.scope == .provision else {
                 throw .forbidden("this token is read-only (scope \"read\"); writes need a provision token")

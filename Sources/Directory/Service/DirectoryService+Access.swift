@@ -98,12 +98,12 @@ extension DirectoryService {
     }
 
     public func connections(by actor: DirectoryActor) async throws(SCIMError) -> [Connection] {
-        try actor.authorize(.read)
+        try actor.authorize(.readAccess)
         return try await read { try await store.connections() }
     }
 
     public func connection(named name: String, by actor: DirectoryActor) async throws(SCIMError) -> Connection {
-        try actor.authorize(.read)
+        try actor.authorize(.readAccess)
         return try await read {
             guard let connection = try await store.connection(name: name) else {
                 throw StoreError.notFound("Connection \"\(name)\"")
@@ -185,7 +185,7 @@ extension DirectoryService {
     }
 
     public func tokens(connectionID: String, by actor: DirectoryActor) async throws(SCIMError) -> [ScimToken] {
-        try actor.authorize(.read)
+        try actor.authorize(.readAccess)
         return try await read { try await store.tokens(connectionID: connectionID) }
     }
 
@@ -247,7 +247,7 @@ extension DirectoryService {
     }
 
     public func roleAssignments(by actor: DirectoryActor) async throws(SCIMError) -> [RoleAssignment] {
-        try actor.authorize(.read)
+        try actor.authorize(.readAccess)
         return try await read { try await store.roleAssignments() }
     }
 
