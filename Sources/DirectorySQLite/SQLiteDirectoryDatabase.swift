@@ -3,6 +3,7 @@ import DirectorySQL
 import Logging
 import SCIM
 import SQLiteNIO
+import Synchronization
 
 /// How hard SQLite works to keep an acknowledged write through a power loss.
 public enum SQLiteSynchronous: String, Sendable, Hashable {
@@ -82,10 +83,10 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
         let connection = await readers.acquire()
         do {
             let result = try await body(SQLiteStatementRunner(connection: connection))
-            await readers.release(connection)
+            readers.release(connection)
             return result
         } catch {
-            await readers.release(connection)
+            readers.release(connection)
             throw error
         }
     }
@@ -144,26 +145,38 @@ struct SQLiteStatementRunner: SQLConnection {
     }
 }
 
-/// A pool of connections each used by one caller at a time.
-actor ConnectionPool<Connection: Sendable> {
-    private var idle: [Connection]
-    private var waiters: [CheckedContinuation<Connection, Never>] = []
+/// A pool of connections each used by one caller at a time. A lock rather than an actor: taking an
+/// idle connection is then a plain call, not a hop to the actor's executor and back (two per
+/// read, in every request).
+final class ConnectionPool<Connection: Sendable>: Sendable {
+    private let state: Mutex<(idle: [Connection], waiters: [CheckedContinuation<Connection, Never>])>
 
     init(_ connections: [Connection]) {
-        self.idle = connections
+        self.state = Mutex((connections, []))
     }
 
     func acquire() async -> Connection {
-        if let connection = idle.popLast() { return connection }
-        return await withCheckedContinuation { waiters.append($0) }
+        if let connection = state.withLock({ $0.idle.popLast() }) { return connection }
+        return await withCheckedContinuation { continuation in
+            // Checked again under the lock: a release between the two looks must not be missed.
+            let ready = state.withLock { state -> Connection? in
+                if let connection = state.idle.popLast() { return connection }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 
     func release(_ connection: Connection) {
-        if waiters.isEmpty {
-            idle.append(connection)
-        } else {
-            waiters.removeFirst().resume(returning: connection)
+        let waiter = state.withLock { state -> CheckedContinuation<Connection, Never>? in
+            if state.waiters.isEmpty {
+                state.idle.append(connection)
+                return nil
+            }
+            return state.waiters.removeFirst()
         }
+        waiter?.resume(returning: connection)
     }
 }
 

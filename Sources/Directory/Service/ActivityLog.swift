@@ -1,11 +1,16 @@
+import Synchronization
+
 /// The activity log's writer: requests hand it their row and go on; ``run()`` writes what is
 /// pending every `delay`, in batches (one transaction per batch), so logging every SCIM request
 /// never serializes the requests behind SQLite's single writer. When the queue grows past
 /// `backlog` (the database is slow or down), the recording request writes it itself, so memory
 /// stays bounded. The server runs it as a service: on shutdown it writes what is left.
-public actor ActivityLog {
+///
+/// A lock rather than an actor guards the queue: recording a row is then a plain append, not a
+/// hop to the actor's executor in every request.
+public final class ActivityLog: Sendable {
     private let store: any ActivityStore
-    private var pending: [ActivityEvent] = []
+    private let queue = Mutex<[ActivityEvent]>([])
     private let delay: Duration
     private let backlog: Int
     /// Called with a failure to write; the rows are lost (the log must not take requests down).
@@ -23,8 +28,11 @@ public actor ActivityLog {
 
     /// Queues a row.
     public func record(_ event: ActivityEvent) async {
-        pending.append(event)
-        if pending.count >= backlog { await flush() }
+        let count = queue.withLock { queue in
+            queue.append(event)
+            return queue.count
+        }
+        if count >= backlog { await flush() }
     }
 
     /// Writes pending rows every `delay` until the task is cancelled. What is left is for the
@@ -43,15 +51,17 @@ public actor ActivityLog {
 
     /// Writes every pending row now.
     public func flush() async {
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending = []
+        let batch = queue.withLock { queue in
+            defer { queue = [] }
+            return queue
+        }
+        guard !batch.isEmpty else { return }
         do {
             try await store.recordActivities(batch)
         } catch {
             // Cancelled at shutdown in the middle of a write: keep the rows for the final flush.
             if Task.isCancelled {
-                pending = batch + pending
+                queue.withLock { $0 = batch + $0 }
                 return
             }
             onFailure(batch.count, error)
