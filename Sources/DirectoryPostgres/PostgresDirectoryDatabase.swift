@@ -159,8 +159,11 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
             try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await operation(client) { acquired.set() } }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
-                    if acquired.isSet { return nil }
+                    // Cancellation is not a timeout: the operation (whose statements PostgresNIO
+                    // runs to their end) decides the outcome, so a write that commits is never
+                    // reported as failed.
+                    try? await Task.sleep(for: timeout)
+                    if acquired.isSet || Task.isCancelled { return nil }
                     throw StoreError.unavailable(
                         reason: "no PostgreSQL connection within \(timeout) (is the server up and reachable?)")
                 }

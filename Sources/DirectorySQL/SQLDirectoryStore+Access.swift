@@ -219,8 +219,10 @@ extension SQLDirectoryStore {
                 let rows = batch.indices.map { row in
                     "(" + (1...width).map { dialect.placeholder(row * width + $0) }.joined(separator: ", ") + ")"
                 }.joined(separator: ", ")
+                // A batch put back after a cut-short write may already be stored: rows are idempotent.
                 _ = try await connection.query(
-                    "INSERT INTO activity (\(names)) VALUES \(rows)", batch.flatMap(table.values))
+                    "INSERT INTO activity (\(names)) VALUES \(rows) ON CONFLICT (id) DO NOTHING",
+                    batch.flatMap(table.values))
             }
         }
     }

@@ -7,8 +7,9 @@ import Synchronization
 /// request, one fsync. Here a write joins a queue; whoever finds no batch in progress leads one:
 /// `BEGIN`, then each queued write in a `SAVEPOINT` of its own (a write that throws is rolled back
 /// to its savepoint alone and fails alone), then one `COMMIT`, and only then are the writes of the
-/// batch answered. Writes that arrive while a batch runs wait for the next; the leader hands the
-/// next batch to the first of them, so no request leads batches forever.
+/// batch answered. Writes that arrive while a batch runs join it, up to ``maximumBatch``; the rest
+/// wait for the next, which the leader hands to the first of them, so no request leads batches
+/// forever.
 ///
 /// A write inside a batch sees the writes before it in the same batch, exactly as if they had
 /// committed just before it: the order is the queue's. If the `COMMIT` itself fails, every write

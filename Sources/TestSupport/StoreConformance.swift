@@ -440,6 +440,22 @@ public enum StoreConformance {
             #expect(pruned == 10)
             #expect(try await store.activity(ActivityQuery(count: 100)).items.last?.summary == "event 10")
         },
+        StoreCheck("recording the same activity rows twice keeps one copy (a batch put back at shutdown)") {
+            store, fixtures in
+            let rows = (0..<3).map { index in
+                ActivityEvent(
+                    id: fixtures.ids.next(), at: fixtures.clock.now(), method: "GET", path: "/scim/v2/Users",
+                    status: 200, summary: "row \(index)")
+            }
+            try await store.recordActivities(rows)
+            try await store.recordActivities(
+                rows + [
+                    ActivityEvent(
+                        id: fixtures.ids.next(), at: fixtures.clock.now(), method: "GET", path: "/scim/v2/Groups",
+                        status: 200, summary: "row 3")
+                ])
+            #expect(try await store.activity(ActivityQuery(count: 10)).totalResults == 4)
+        },
         StoreCheck("transactions: all or nothing") { store, fixtures in
             struct Abort: Error {}
             let first = fixtures.user("t1@example.test")
