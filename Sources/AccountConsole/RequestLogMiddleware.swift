@@ -35,8 +35,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, started: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - started
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = (ContinuousClock.now - started).microseconds
         let who = context.note.actor?.description ?? "-"
         logger.info(
             "\(request.method.rawValue) \(request.uri.string) \(status) \(micros / 1000).\(String(format: "%03d", micros % 1000))ms \(who)",

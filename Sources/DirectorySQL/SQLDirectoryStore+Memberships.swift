@@ -181,34 +181,6 @@ extension SQLDirectoryStore {
         }
     }
 
-    public func groupMappings(userIDs: [String]) async throws(StoreError) -> [String: [UserGroupMapping]] {
-        let ids = Self.unique(userIDs)
-        guard !ids.isEmpty else { return [:] }
-        return try await read { connection in
-            var mappings: [String: [UserGroupMapping]] = [:]
-            for chunk in Self.chunks(ids) {
-                let rows = try await connection.query(
-                    "SELECT m.user_id AS user_id, g.id AS group_id, g.display_name AS display_name, m.source AS source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id IN \(list(chunk.count, after: 0)) AND g.archived_at IS NULL ORDER BY m.user_id, g.display_name_key, g.id, m.source",
-                    chunk.map { .text($0) })
-                for row in rows {
-                    var reader = SQLRowDecoder(row, table: "memberships")
-                    let user = try reader.text("user_id")
-                    let id = try reader.text("group_id")
-                    let name = try reader.text("display_name")
-                    let source = MembershipSource(rawValue: try reader.text("source"))
-                    var list = mappings[user] ?? []
-                    if list.last?.groupID == id {
-                        list[list.count - 1].sources.append(source)
-                    } else {
-                        list.append(UserGroupMapping(groupID: id, displayName: name, sources: [source]))
-                    }
-                    mappings[user] = list
-                }
-            }
-            return mappings
-        }
-    }
-
     public func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping] {
         let sql =
             "SELECT g.id AS group_id, g.display_name AS display_name, m.source AS source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
@@ -218,12 +190,7 @@ extension SQLDirectoryStore {
                 var reader = SQLRowDecoder(row, table: "memberships")
                 let id = try reader.text("group_id")
                 let name = try reader.text("display_name")
-                let source = MembershipSource(rawValue: try reader.text("source"))
-                if mappings.last?.groupID == id {
-                    mappings[mappings.count - 1].sources.append(source)
-                } else {
-                    mappings.append(UserGroupMapping(groupID: id, displayName: name, sources: [source]))
-                }
+                mappings.add(groupID: id, displayName: name, source: try reader.text("source"))
             }
             return mappings
         }
@@ -279,6 +246,19 @@ extension SQLDirectoryStore {
             "DELETE FROM deprovisioned WHERE user_id = \(dialect.placeholder(1)) AND connection_id = \(dialect.placeholder(2))"
         try await write(atomic: false) { connection in
             _ = try await connection.query(sql, [.text(userID), .text(connectionID)])
+        }
+    }
+}
+
+extension Array where Element == UserGroupMapping {
+    /// Adds one membership row, read in group order: a second source of the same group joins the
+    /// mapping before it (a member held manually and through a connection is one group, two sources).
+    mutating func add(groupID: String, displayName: String, source: String) {
+        let source = MembershipSource(rawValue: source)
+        if last?.groupID == groupID {
+            self[count - 1].sources.append(source)
+        } else {
+            append(UserGroupMapping(groupID: groupID, displayName: displayName, sources: [source]))
         }
     }
 }

@@ -319,12 +319,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
             guard let fields = row.arrayValue, fields.count == 3, let id = fields[0].stringValue,
                 let name = fields[1].stringValue, let source = fields[2].stringValue
             else { throw StoreError.corruptRow("users.group_mappings holds a malformed entry") }
-            if mappings.last?.groupID == id {
-                mappings[mappings.count - 1].sources.append(MembershipSource(rawValue: source))
-            } else {
-                mappings.append(
-                    UserGroupMapping(groupID: id, displayName: name, sources: [MembershipSource(rawValue: source)]))
-            }
+            mappings.add(groupID: id, displayName: name, source: source)
         }
         return mappings
     }

@@ -6,7 +6,8 @@ import SCIM
 extension Handlers {
     /// `POST /Bulk` (RFC 7644 §3.7): operations in order, `bulkId:` references resolved to the ids
     /// of resources created earlier in the same request, stopping after `failOnErrors` errors.
-    func bulk(actor: DirectoryActor) async throws -> Response {
+    func bulk() async throws -> Response {
+        let actor = try requireActor()
         let bulkRequest = try BulkRequest(json: try await body(), limits: configuration.bulkLimits)
         var created: [String: String] = [:]
         var results: [BulkOperationResult] = []

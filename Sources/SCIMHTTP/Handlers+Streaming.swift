@@ -21,11 +21,10 @@ extension Handlers {
         headers[.eTag] = entityTag(version: record.group.version)
         headers[.location] = "\(base)/Groups/\(record.group.id)"
         let handlers = self
-        let actor = self.actor
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await handlers.writeGroup(record, projection: projection, actor: actor, to: &writer)
+                try await handlers.writeGroup(record, projection: projection, to: &writer)
                 try await writer.finish(nil)
             })
     }
@@ -58,7 +57,7 @@ extension Handlers {
                 try await writer.write(opening)
                 for (index, record) in records.enumerated() {
                     if index > 0 { try await writer.write(ByteBuffer(string: ",")) }
-                    try await handlers.writeGroup(record, projection: projection, actor: actor, to: &writer)
+                    try await handlers.writeGroup(record, projection: projection, to: &writer)
                 }
                 try await writer.write(ByteBuffer(string: "]}"))
                 try await writer.finish(nil)
@@ -68,10 +67,10 @@ extension Handlers {
     /// One group object: its attributes, then `"members":[…]` a page at a time. The attribute is
     /// left out when the group has no members, as the non-streamed rendering does.
     func writeGroup(
-        _ record: GroupRecord, projection: Projection, actor: DirectoryActor?, to writer: inout any ResponseBodyWriter
+        _ record: GroupRecord, projection: Projection, to writer: inout any ResponseBodyWriter
     ) async throws {
         let attributes = render(GroupRecord(group: record.group, members: nil), projection: projection).0
-        guard let actor else { throw SCIMError(status: 401, detail: "Authorization failure: no token was checked") }
+        let actor = try requireActor()
         var after: String?
         var opened = false
         while true {

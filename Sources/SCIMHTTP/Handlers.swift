@@ -211,7 +211,8 @@ struct Handlers: Sendable {
         }
     }
 
-    func create(_ kind: SCIMResourceKind, actor: DirectoryActor) async throws -> Response {
+    func create(_ kind: SCIMResourceKind) async throws -> Response {
+        let actor = try requireActor()
         let body = try object(try await body())
         switch kind {
         case .user: return resource(.created, render(try await service.createUser(body, by: actor, note: note)))
@@ -219,7 +220,8 @@ struct Handlers: Sendable {
         }
     }
 
-    func replace(_ kind: SCIMResourceKind, id: String, actor: DirectoryActor) async throws -> Response {
+    func replace(_ kind: SCIMResourceKind, id: String) async throws -> Response {
+        let actor = try requireActor()
         let body = try object(try await body())
         let ifMatch = request.headers[.ifMatch]
         switch kind {
@@ -235,7 +237,8 @@ struct Handlers: Sendable {
         }
     }
 
-    func patch(_ kind: SCIMResourceKind, id: String, actor: DirectoryActor) async throws -> Response {
+    func patch(_ kind: SCIMResourceKind, id: String) async throws -> Response {
+        let actor = try requireActor()
         let patchRequest = try PatchRequest(json: try await body(), limits: configuration.filterLimits)
         let ifMatch = request.headers[.ifMatch]
         let query = QueryParameters(request.uri.query)
@@ -265,7 +268,8 @@ struct Handlers: Sendable {
         }
     }
 
-    func delete(_ kind: SCIMResourceKind, id: String, actor: DirectoryActor) async throws -> Response {
+    func delete(_ kind: SCIMResourceKind, id: String) async throws -> Response {
+        let actor = try requireActor()
         let ifMatch = request.headers[.ifMatch]
         switch kind {
         case .user: try await service.deleteUser(id: id, ifMatch: ifMatch, by: actor, note: note)

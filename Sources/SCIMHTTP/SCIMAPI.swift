@@ -58,10 +58,10 @@ public struct SCIMAPI: Sendable {
             endpoint.on(
                 resources, RouterPath(kind.endpoint),
                 [
-                    .get: { handlers, context in
+                    .get: { handlers, _ in
                         try await handlers.list(type, query: QueryParameters(handlers.request.uri.query))
                     },
-                    .post: { handlers, context in try await handlers.create(kind, actor: try context.requireActor()) },
+                    .post: { handlers, _ in try await handlers.create(kind) },
                 ])
             endpoint.on(
                 resources, RouterPath("\(kind.endpoint)/.search"),
@@ -76,22 +76,22 @@ public struct SCIMAPI: Sendable {
                     },
                     .put: { handlers, context in
                         try await handlers.replace(
-                            kind, id: try context.pathParameter("id"), actor: try context.requireActor())
+                            kind, id: try context.pathParameter("id"))
                     },
                     .patch: { handlers, context in
                         try await handlers.patch(
-                            kind, id: try context.pathParameter("id"), actor: try context.requireActor())
+                            kind, id: try context.pathParameter("id"))
                     },
                     .delete: { handlers, context in
                         try await handlers.delete(
-                            kind, id: try context.pathParameter("id"), actor: try context.requireActor())
+                            kind, id: try context.pathParameter("id"))
                     },
                 ])
         }
         endpoint.on(resources, ".search", [.post: { handlers, _ in try await handlers.search([.user, .group]) }])
         endpoint.on(
             resources, "Bulk",
-            [.post: { handlers, context in try await handlers.bulk(actor: try context.requireActor()) }]
+            [.post: { handlers, _ in try await handlers.bulk() }]
         )
         let me: @Sendable (Handlers) throws -> SCIMError = { _ in
             SCIMError(

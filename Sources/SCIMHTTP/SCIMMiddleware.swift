@@ -98,8 +98,7 @@ struct SCIMActivityMiddleware<Parent: SCIMParentContext>: RouterMiddleware {
     ) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - started
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = (ContinuousClock.now - started).microseconds
         let note = context.note
         let status = Int(response.status.code)
         // A failed request's transaction rolled back: its row names the failure, not the changes

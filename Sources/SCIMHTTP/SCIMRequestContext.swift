@@ -1,6 +1,5 @@
 import Directory
 import Hummingbird
-import SCIM
 
 /// What the SCIM API needs of the application's request context: the activity note the request
 /// fills in (shared by reference, so the application's logging middleware reads what the SCIM
@@ -24,11 +23,5 @@ public struct SCIMRequestContext<Parent: SCIMParentContext>: ChildRequestContext
         self.coreContext = context.coreContext
         self.note = context.note
         self.actor = nil
-    }
-
-    /// The authenticated actor; a route outside the token middleware never asks.
-    func requireActor() throws(SCIMError) -> DirectoryActor {
-        guard let actor else { throw SCIMError(status: 401, detail: "Authorization failure: no token was checked") }
-        return actor
     }
 }

@@ -236,7 +236,7 @@ struct StoreBenchmarks {
                 _ = try await store.users(ResourceQuery(search: "user\((index * 7919) % userCount)", count: 25))
             }
         }
-        row("console search, prefix of userName/name/email (25 a page)", perOperation(search, searches))
+        row("console search, prefix of userName/names/primary email (25 a page)", perOperation(search, searches))
         let filtered = try await seconds {
             for _ in 0..<searches {
                 _ = try await store.users(ResourceQuery(origin: .local, status: .active, search: "family", count: 25))

@@ -36,3 +36,10 @@ public protocol IdentifierGenerator: Sendable {
     /// A new, lower-case UUID string.
     func next() -> String
 }
+
+extension Duration {
+    /// The duration in whole microseconds, as `activity.duration_us` and the request log keep it.
+    public var microseconds: Int64 {
+        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
+    }
+}

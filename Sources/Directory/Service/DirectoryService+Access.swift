@@ -21,7 +21,7 @@ public struct ConnectionPolicies: Sendable, Hashable {
     func validated() throws(SCIMError) -> ConnectionPolicies {
         guard onDelete != .suspend else {
             throw .invalidValue(
-                "the DELETE /Users action must be delete or archive: a user the IdP deleted must not stay active-less but present"
+                "the action for DELETE /Users must be delete or archive: a user the IdP deleted must not stay visible (suspend is for active=false)"
             )
         }
         return self

@@ -32,8 +32,7 @@ extension DirectoryService {
     func activityEvent(
         _ operation: String, actor: DirectoryActor, note: ActivityNote, status: Int, started: ContinuousClock.Instant
     ) -> ActivityEvent {
-        let elapsed = ContinuousClock.now - started
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = (ContinuousClock.now - started).microseconds
         let summary = note.summary
         return ActivityEvent(
             id: ids.next(), at: clock.now(), connectionID: actor.caller?.connection.id, actor: actor.activityActor,

@@ -253,21 +253,9 @@ extension DirectoryService {
     public func addManualMembers(
         groupID: String, userIDs: [String], by actor: DirectoryActor
     ) async throws(SCIMError) -> MembershipChange {
-        try await change("groups.members.add", by: actor) { service, note in
-            note.subject("Group", groupID)
-            let group = try await service.requireGroup(groupID)
-            let change = try await service.store.addMembers(
+        try await changeManualMembers("groups.members.add", groupID: groupID, by: actor) { service in
+            try await service.store.addMembers(
                 groupID: groupID, userIDs: userIDs, source: .manual, at: service.clock.now())
-            guard change.missing.isEmpty else {
-                throw StoreError.notFound("User \(change.missing.joined(separator: ", "))")
-            }
-            note.add(
-                service.describe(change, group: group.displayName).map { "\($0) (manual)" }
-                    ?? "no membership change in \(group.displayName)")
-            if !change.added.isEmpty {
-                note.changed([FieldChange(field: "members (manual)", old: nil, new: "+\(change.added.count)")])
-            }
-            return change
         }
     }
 
@@ -277,16 +265,34 @@ extension DirectoryService {
     public func removeManualMembers(
         groupID: String, userIDs: [String], by actor: DirectoryActor
     ) async throws(SCIMError) -> MembershipChange {
-        try await change("groups.members.remove", by: actor) { service, note in
+        try await changeManualMembers("groups.members.remove", groupID: groupID, by: actor) { service in
+            try await service.store.removeMembers(
+                groupID: groupID, userIDs: userIDs, source: .manual, at: service.clock.now())
+        }
+    }
+
+    /// One change of a group's manual rows: the group must exist, an unknown user id fails the
+    /// change, and the activity row says how many members were added or removed.
+    private func changeManualMembers(
+        _ operation: String, groupID: String, by actor: DirectoryActor,
+        _ write: @escaping @Sendable (DirectoryService) async throws -> MembershipChange
+    ) async throws(SCIMError) -> MembershipChange {
+        try await change(operation, by: actor) { service, note in
             note.subject("Group", groupID)
             let group = try await service.requireGroup(groupID)
-            let change = try await service.store.removeMembers(
-                groupID: groupID, userIDs: userIDs, source: .manual, at: service.clock.now())
+            let change = try await write(service)
+            guard change.missing.isEmpty else {
+                throw StoreError.notFound("User \(change.missing.joined(separator: ", "))")
+            }
             note.add(
                 service.describe(change, group: group.displayName).map { "\($0) (manual)" }
-                    ?? "no manual membership to remove in \(group.displayName)")
-            if !change.removed.isEmpty {
-                note.changed([FieldChange(field: "members (manual)", old: "-\(change.removed.count)", new: nil)])
+                    ?? "no manual membership change in \(group.displayName)")
+            if !change.isEmpty {
+                note.changed([
+                    FieldChange(
+                        field: "members (manual)", old: change.removed.isEmpty ? nil : "-\(change.removed.count)",
+                        new: change.added.isEmpty ? nil : "+\(change.added.count)")
+                ])
             }
             return change
         }

@@ -299,9 +299,12 @@ public struct DirectoryService: Sendable {
         var countedAt: Timestamp
     }
 
-    /// Remembers where an index page ended, for the next page of the same walk.
-    func rememberWalk(_ step: WalkStep?, startIndex: Int?, count: Int, lastID: String?, total: Int) {
-        guard let step, let startIndex, let lastID, count > 0 else { return }
+    /// Remembers where an index page ended, for the next page of the same walk. Only a full page
+    /// has a next one: a lookup (one match, or none) remembers nothing.
+    func rememberWalk(
+        _ step: WalkStep?, startIndex: Int?, count: Int, pageSize: Int, lastID: String?, total: Int
+    ) {
+        guard let step, let startIndex, let lastID, count > 0, count == pageSize else { return }
         walks.remember(
             step.key, offset: startIndex - 1 + count, lastID: lastID, total: total, countedAt: step.countedAt,
             at: clock.now())
@@ -320,8 +323,8 @@ public struct DirectoryService: Sendable {
             return Self.result(page, request: request, query: query, startIndex: startIndex) { $0.user.id }
         }
         rememberWalk(
-            walk, startIndex: startIndex, count: result.records.count, lastID: result.records.last?.user.id,
-            total: result.totalResults)
+            walk, startIndex: startIndex, count: result.records.count, pageSize: query.count,
+            lastID: result.records.last?.user.id, total: result.totalResults)
         return result
     }
 
@@ -342,8 +345,8 @@ public struct DirectoryService: Sendable {
             return Self.result(records, request: request, query: query, startIndex: startIndex) { $0.group.id }
         }
         rememberWalk(
-            walk, startIndex: startIndex, count: result.records.count, lastID: result.records.last?.group.id,
-            total: result.totalResults)
+            walk, startIndex: startIndex, count: result.records.count, pageSize: query.count,
+            lastID: result.records.last?.group.id, total: result.totalResults)
         return result
     }
 

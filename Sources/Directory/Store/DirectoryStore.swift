@@ -73,8 +73,6 @@ public protocol DirectoryStore: Sendable {
     func memberIDs(groupIDs: [String]) async throws(StoreError) -> [String: [String]]
     /// The groups a user belongs to, each with every source mapping the user into it.
     func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping]
-    /// The same for several users in one query (a page of a list).
-    func groupMappings(userIDs: [String]) async throws(StoreError) -> [String: [UserGroupMapping]]
     /// Locks the rows of `userIDs` until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
     /// single writer already serializes), so two transactions that each remove one of a user's
     /// last memberships cannot both miss the orphan rule: the second waits, then sees the first.
