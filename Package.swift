@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
@@ -46,7 +48,10 @@ let package = Package(
         // The domain and its rules; knows no HTTP and no SQL driver.
         .target(
             name: "Directory",
-            dependencies: ["SCIM", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SCIM", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
             swiftSettings: strictSettings
         ),
         // Pure SQL text: dialects, migrations, the filter → SQL compiler, and the store logic

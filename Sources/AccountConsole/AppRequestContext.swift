@@ -7,9 +7,11 @@ import SCIMHTTP
 public struct AppRequestContext: RequestContext, SCIMParentContext {
     public var coreContext: CoreRequestContextStorage
     public let note: ActivityNote
+    public let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.note = ActivityNote()
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 }

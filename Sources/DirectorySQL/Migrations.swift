@@ -236,5 +236,36 @@ public enum Migrations {
                         ])
                 }
             }),
+        Migration(version: 4, name: "console") { dialect in
+            let key = dialect.name == .sqlite ? "TEXT" : #"TEXT COLLATE "C""#
+            return [
+                "ALTER TABLE users ADD COLUMN created_by TEXT",
+                "ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
+                // Signing an account out everywhere (a password reset) finds its sessions here.
+                "CREATE INDEX sessions_account ON sessions (account_id)",
+                "ALTER TABLE scim_tokens ADD COLUMN last_used_address TEXT",
+                """
+                CREATE TABLE login_failures (
+                    subject TEXT PRIMARY KEY,
+                    failures INTEGER NOT NULL,
+                    first_at BIGINT NOT NULL,
+                    last_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE activity_subjects (
+                    activity_id TEXT NOT NULL,
+                    resource_id \(key) NOT NULL,
+                    at BIGINT NOT NULL,
+                    PRIMARY KEY (activity_id, resource_id)
+                )
+                """,
+                // A timeline is a range of this index, newest first.
+                "CREATE INDEX activity_subjects_resource ON activity_subjects (resource_id, at)",
+                "INSERT INTO activity_subjects (activity_id, resource_id, at) SELECT id, resource_id, at FROM activity WHERE resource_id IS NOT NULL",
+                "CREATE INDEX activity_actor_at ON activity (actor, at)",
+            ]
+        },
     ]
 }

@@ -84,8 +84,10 @@ extension SQLDirectoryStore {
         }
     }
 
-    public func markTokenUsed(id: String, at: Timestamp) async throws(StoreError) {
-        try await updateToken(id, set: "last_used_at = \(dialect.placeholder(1))", [at.sql])
+    public func markTokenUsed(id: String, at: Timestamp, address: String?) async throws(StoreError) {
+        try await updateToken(
+            id, set: "last_used_at = \(dialect.placeholder(1)), last_used_address = \(dialect.placeholder(3))",
+            [at.sql], [.optional(address)])
     }
 
     public func revokeToken(id: String, at: Timestamp) async throws(StoreError) {
@@ -97,10 +99,12 @@ extension SQLDirectoryStore {
     }
 
     /// `UPDATE scim_tokens SET <assignment> WHERE id = ?2`; `notFound` when there is no such token.
-    private func updateToken(_ id: String, set assignment: String, _ values: [SQLValue]) async throws(StoreError) {
+    private func updateToken(
+        _ id: String, set assignment: String, _ values: [SQLValue], _ more: [SQLValue] = []
+    ) async throws(StoreError) {
         let sql = "UPDATE scim_tokens SET \(assignment) WHERE id = \(dialect.placeholder(2)) RETURNING id"
         try await write(atomic: false) { database in
-            if try await database.query(sql, values + [.text(id)]).isEmpty {
+            if try await database.query(sql, values + [.text(id)] + more).isEmpty {
                 throw StoreError.notFound("Token \(id)")
             }
         }
@@ -197,46 +201,165 @@ extension SQLDirectoryStore {
         return try await write(atomic: false) { database in try await database.query(sql, [before.sql]).count }
     }
 
+    public func touchSession(idHash: String, at: Timestamp) async throws(StoreError) {
+        let sql =
+            "UPDATE sessions SET last_seen_at = \(dialect.placeholder(1)) WHERE id_hash = \(dialect.placeholder(2))"
+        try await write(atomic: false) { database in _ = try await database.query(sql, [at.sql, .text(idHash)]) }
+    }
+
+    public func deleteSessions(accountID: String) async throws(StoreError) {
+        let sql = "DELETE FROM sessions WHERE account_id = \(dialect.placeholder(1))"
+        try await write(atomic: false) { database in _ = try await database.query(sql, [.text(accountID)]) }
+    }
+
+    // MARK: Login throttle
+
+    public func recordLoginFailure(
+        subject: String, at: Timestamp, windowStart: Timestamp
+    ) async throws(StoreError) -> LoginFailures {
+        let table = Tables.loginFailures
+        let p = dialect.placeholder
+        // One statement, so two instances counting the same subject cannot lose a failure.
+        let sql = """
+            INSERT INTO login_failures (subject, failures, first_at, last_at) VALUES (\(p(1)), 1, \(p(2)), \(p(2)))
+            ON CONFLICT (subject) DO UPDATE SET
+            failures = CASE WHEN login_failures.first_at < \(p(3)) THEN 1 ELSE login_failures.failures + 1 END,
+            first_at = CASE WHEN login_failures.first_at < \(p(3)) THEN \(p(2)) ELSE login_failures.first_at END,
+            last_at = \(p(2))
+            RETURNING \(table.columns.map(\.name).joined(separator: ", "))
+            """
+        return try await write(atomic: false) { database in
+            guard let row = try await database.query(sql, [.text(subject), at.sql, windowStart.sql]).first else {
+                throw StoreError.corruptRow("login_failures: the upsert returned no row")
+            }
+            return try table.decode(row)
+        }
+    }
+
+    public func loginFailures(subject: String) async throws(StoreError) -> LoginFailures? {
+        let sql = "\(Tables.loginFailures.select(dialect)) WHERE subject = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(subject)]).first.map(Tables.loginFailures.decode)
+        }
+    }
+
+    public func clearLoginFailures(subject: String) async throws(StoreError) {
+        let sql = "DELETE FROM login_failures WHERE subject = \(dialect.placeholder(1))"
+        try await write(atomic: false) { database in _ = try await database.query(sql, [.text(subject)]) }
+    }
+
     // MARK: Activity
 
     public func recordActivity(_ event: ActivityEvent) async throws(StoreError) {
-        let table = Tables.activity
-        let sql = table.insert(dialect)
-        let values = table.values(event)
-        try await write(atomic: false) { database in _ = try await database.query(sql, values) }
+        try await recordActivities([event])
+    }
+
+    /// The subject rows of some events: each event's resource and its related ones, once each.
+    static func subjects(of events: [ActivityEvent]) -> [ActivitySubject] {
+        events.flatMap { event in
+            var seen = Set<String>()
+            return ([event.resourceID].compactMap { $0 } + event.related).compactMap { id in
+                seen.insert(id).inserted ? ActivitySubject(activityID: event.id, resourceID: id, at: event.at) : nil
+            }
+        }
+    }
+
+    /// `INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING` for `rows`, 64 rows a statement.
+    private func insertBatched<Row>(
+        _ table: SQLTable<Row>, _ rows: [Row], conflict: String, on database: any SQLConnection
+    ) async throws {
+        let width = table.columns.count
+        let names = table.columns.map(\.name).joined(separator: ", ")
+        let dialect = self.dialect
+        // 64 rows a statement stays far below SQLite's bind limit.
+        for start in stride(from: 0, to: rows.count, by: 64) {
+            let batch = rows[start..<min(start + 64, rows.count)]
+            let placeholders = (0..<batch.count).map { row in
+                "(" + (1...width).map { dialect.placeholder(row * width + $0) }.joined(separator: ", ") + ")"
+            }.joined(separator: ", ")
+            _ = try await database.query(
+                "INSERT INTO \(table.name) (\(names)) VALUES \(placeholders) ON CONFLICT (\(conflict)) DO NOTHING",
+                batch.flatMap(table.values))
+        }
     }
 
     public func recordActivities(_ events: [ActivityEvent]) async throws(StoreError) {
         guard !events.isEmpty else { return }
-        let table = Tables.activity
-        let width = table.columns.count
-        // 64 rows a statement stays far below SQLite's bind limit.
-        let batches = stride(from: 0, to: events.count, by: 64).map { Array(events[$0..<min($0 + 64, events.count)]) }
-        let dialect = self.dialect
-        let names = table.columns.map(\.name).joined(separator: ", ")
+        let subjects = Self.subjects(of: events)
         try await write { connection in
-            for batch in batches {
-                let rows = batch.indices.map { row in
-                    "(" + (1...width).map { dialect.placeholder(row * width + $0) }.joined(separator: ", ") + ")"
-                }.joined(separator: ", ")
-                // A batch put back after a cut-short write may already be stored: rows are idempotent.
-                _ = try await connection.query(
-                    "INSERT INTO activity (\(names)) VALUES \(rows) ON CONFLICT (id) DO NOTHING",
-                    batch.flatMap(table.values))
+            // A batch put back after a cut-short write may already be stored: rows are idempotent.
+            try await self.insertBatched(Tables.activity, events, conflict: "id", on: connection)
+            try await self.insertBatched(
+                Tables.activitySubjects, subjects, conflict: "activity_id, resource_id", on: connection)
+        }
+    }
+
+    /// The WHERE clause of an activity query (empty when nothing is asked).
+    static func conditions(_ query: ActivityQuery, _ binds: inout SQLBinds) -> String {
+        var conditions: [String] = []
+        if let connectionID = query.connectionID {
+            conditions.append("connection_id = \(binds.add(.text(connectionID)))")
+        }
+        if let actor = query.actor { conditions.append("actor = \(binds.add(.text(actor)))") }
+        if let status = query.status { conditions.append("status = \(binds.add(.integer(Int64(status))))") }
+        switch query.outcome {
+        case .succeeded?: conditions.append("status < 400")
+        case .failed?: conditions.append("status >= 400")
+        case nil: break
+        }
+        if let type = query.resourceType { conditions.append("resource_type = \(binds.add(.text(type)))") }
+        if let id = query.resourceID {
+            conditions.append(
+                "id IN (SELECT activity_id FROM activity_subjects WHERE resource_id = \(binds.add(.text(id))))")
+        }
+        if let since = query.since { conditions.append("at >= \(binds.add(since.sql))") }
+        if let until = query.until { conditions.append("at < \(binds.add(until.sql))") }
+        return conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    public func activity(id: String) async throws(StoreError) -> ActivityEvent? {
+        let sql = "\(Tables.activity.select(dialect)) WHERE id = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(id)]).first.map(Tables.activity.decode)
+        }
+    }
+
+    public func activitySubjects(activityID: String) async throws(StoreError) -> [String] {
+        let sql =
+            "SELECT s.resource_id FROM activity_subjects s JOIN activity a ON a.id = s.activity_id WHERE s.activity_id = \(dialect.placeholder(1)) ORDER BY CASE WHEN s.resource_id = a.resource_id THEN 0 ELSE 1 END, s.resource_id"
+        return try await read { database in
+            try await database.query(sql, [.text(activityID)]).compactMap { $0.first?.text }
+        }
+    }
+
+    public func activityHistogram(
+        _ query: ActivityQuery, since: Timestamp, bucketSeconds: Int64
+    ) async throws(StoreError) -> [ActivityBucket] {
+        var bounded = query
+        bounded.since = max(since, query.since ?? since)
+        var binds = SQLBinds(dialect: dialect)
+        let whereClause = Self.conditions(bounded, &binds)
+        let width = binds.add(.integer(max(1, bucketSeconds) * 1_000_000))
+        let sql =
+            "SELECT at / \(width) AS bucket, COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) FROM activity\(whereClause) GROUP BY at / \(width) ORDER BY bucket"
+        let values = binds.values
+        let micros = max(1, bucketSeconds) * 1_000_000
+        return try await read { database in
+            try await database.query(sql, values).compactMap { row in
+                let values = row.values
+                guard values.count == 3, let bucket = values[0].integer, let total = values[1].integer else {
+                    return nil
+                }
+                return ActivityBucket(
+                    start: Timestamp(microseconds: bucket * micros), total: Int(total),
+                    failed: Int(values[2].integer ?? 0))
             }
         }
     }
 
     public func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent> {
         var binds = SQLBinds(dialect: dialect)
-        var conditions: [String] = []
-        if let connectionID = query.connectionID {
-            conditions.append("connection_id = \(binds.add(.text(connectionID)))")
-        }
-        if let status = query.status { conditions.append("status = \(binds.add(.integer(Int64(status))))") }
-        if let type = query.resourceType { conditions.append("resource_type = \(binds.add(.text(type)))") }
-        if let id = query.resourceID { conditions.append("resource_id = \(binds.add(.text(id)))") }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let whereClause = Self.conditions(query, &binds)
         let countSQL = "SELECT COUNT(*) FROM activity\(whereClause)"
         let countBinds = binds.values
         let pageSQL =
@@ -291,9 +414,19 @@ extension SQLDirectoryStore {
     {
         let sql =
             "DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE \(condition) LIMIT \(chunk)) RETURNING id"
+        let dialect = self.dialect
         var removed = 0
         while true {
-            let count = try await write { database in try await database.query(sql, binds).count }
+            let count = try await write { database in
+                let ids = try await database.query(sql, binds).compactMap { $0.first?.text }
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let slice = ids[start..<min(start + 500, ids.count)]
+                    let list = (1...slice.count).map { dialect.placeholder($0) }.joined(separator: ", ")
+                    _ = try await database.query(
+                        "DELETE FROM activity_subjects WHERE activity_id IN (\(list))", slice.map { .text($0) })
+                }
+                return ids.count
+            }
             removed += count
             if count < chunk { return removed }
         }

@@ -27,6 +27,7 @@ public enum Tables {
             SQLColumn("created_at", .integer) { $0.createdAt.sql },
             SQLColumn("updated_at", .integer) { $0.updatedAt.sql },
             SQLColumn("password_hash", .text) { .optional($0.passwordHash) },
+            SQLColumn("created_by", .text) { .optional($0.createdBy) },
             SQLColumn("resource", .json) { .text($0.resource.serialized()) },
         ]
     ) { row in
@@ -34,7 +35,8 @@ public enum Tables {
             id: try row.text("id"), resource: try decodeResource(try row.text("resource"), table: "users"),
             origin: try Origin.decode(&row), archivedAt: try row.optionalTimestamp("archived_at"),
             version: Int(try row.integer("version")), createdAt: try row.timestamp("created_at"),
-            updatedAt: try row.timestamp("updated_at"), passwordHash: try row.optionalText("password_hash"))
+            updatedAt: try row.timestamp("updated_at"), passwordHash: try row.optionalText("password_hash"),
+            createdBy: try row.optionalText("created_by"))
     }
 
     /// One row per email of a user, for `emails[…]` filters and the console's search.
@@ -143,6 +145,7 @@ public enum Tables {
             SQLColumn("last_used_at", .integer) { $0.lastUsedAt.sql },
             SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
             SQLColumn("revoked_at", .integer) { $0.revokedAt.sql },
+            SQLColumn("last_used_address", .text) { .optional($0.lastUsedAddress) },
         ]
     ) { row in
         ScimToken(
@@ -150,7 +153,8 @@ public enum Tables {
             prefix: try row.text("prefix"), sha256: try row.text("sha256"),
             scope: try row.enumeration("scope", TokenScope.self), createdAt: try row.timestamp("created_at"),
             lastUsedAt: try row.optionalTimestamp("last_used_at"), expiresAt: try row.optionalTimestamp("expires_at"),
-            revokedAt: try row.optionalTimestamp("revoked_at"))
+            revokedAt: try row.optionalTimestamp("revoked_at"),
+            lastUsedAddress: try row.optionalText("last_used_address"))
     }
 
     public static let accounts = SQLTable<Account>(
@@ -162,11 +166,13 @@ public enum Tables {
             SQLColumn("password_hash", .text) { .text($0.passwordHash) },
             SQLColumn("created_at", .integer) { $0.createdAt.sql },
             SQLColumn("disabled_at", .integer) { $0.disabledAt.sql },
+            SQLColumn("must_change_password", .integer) { .bool($0.mustChangePassword) },
         ]
     ) { row in
         Account(
             id: try row.text("id"), userName: try row.text("user_name"), passwordHash: try row.text("password_hash"),
-            createdAt: try row.timestamp("created_at"), disabledAt: try row.optionalTimestamp("disabled_at"))
+            createdAt: try row.timestamp("created_at"), disabledAt: try row.optionalTimestamp("disabled_at"),
+            mustChangePassword: try row.integer("must_change_password") != 0)
     }
 
     static let roleAssignments = SQLTable<RoleAssignment>(
@@ -194,11 +200,13 @@ public enum Tables {
             SQLColumn("account_id", .text) { .text($0.accountID) },
             SQLColumn("created_at", .integer) { $0.createdAt.sql },
             SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
+            SQLColumn("last_seen_at", .integer) { $0.lastSeenAt.sql },
         ]
     ) { row in
         Session(
             idHash: try row.text("id_hash"), accountID: try row.text("account_id"),
-            createdAt: try row.timestamp("created_at"), expiresAt: try row.timestamp("expires_at"))
+            createdAt: try row.timestamp("created_at"), expiresAt: try row.timestamp("expires_at"),
+            lastSeenAt: try row.timestamp("last_seen_at"))
     }
 
     public static let activity = SQLTable<ActivityEvent>(
@@ -228,6 +236,37 @@ public enum Tables {
             changes: try FieldChange.decode(try row.optionalText("changes")))
     }
 
+    /// Failed console logins per subject (`account:<folded name>`, `address:<ip>`), so the
+    /// throttle holds across instances.
+    public static let loginFailures = SQLTable<LoginFailures>(
+        "login_failures",
+        columns: [
+            SQLColumn("subject", .text) { .text($0.subject) },
+            SQLColumn("failures", .integer) { .integer(Int64($0.failures)) },
+            SQLColumn("first_at", .integer) { $0.firstAt.sql },
+            SQLColumn("last_at", .integer) { $0.lastAt.sql },
+        ]
+    ) { row in
+        LoginFailures(
+            subject: try row.text("subject"), failures: Int(try row.integer("failures")),
+            firstAt: try row.timestamp("first_at"), lastAt: try row.timestamp("last_at"))
+    }
+
+    /// Which resources an activity row touched (its subject and, for a group's membership
+    /// change, each user added or removed): what a user's or a group's timeline reads.
+    public static let activitySubjects = SQLTable<ActivitySubject>(
+        "activity_subjects",
+        columns: [
+            SQLColumn("activity_id", .text) { .text($0.activityID) },
+            SQLColumn("resource_id", .text) { .text($0.resourceID) },
+            SQLColumn("at", .integer) { $0.at.sql },
+        ]
+    ) { row in
+        ActivitySubject(
+            activityID: try row.text("activity_id"), resourceID: try row.text("resource_id"),
+            at: try row.timestamp("at"))
+    }
+
     /// Every description, for the schema test.
     public static var schemas: [String: [String: SQLColumnType]] {
         [
@@ -235,7 +274,8 @@ public enum Tables {
             memberships.name: memberships.schema, deprovisioned.name: deprovisioned.schema,
             connections.name: connections.schema, tokens.name: tokens.schema, accounts.name: accounts.schema,
             roleAssignments.name: roleAssignments.schema, sessions.name: sessions.schema,
-            activity.name: activity.schema,
+            activity.name: activity.schema, loginFailures.name: loginFailures.schema,
+            activitySubjects.name: activitySubjects.schema,
         ]
     }
 }

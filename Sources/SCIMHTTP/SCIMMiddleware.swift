@@ -14,13 +14,13 @@ struct BearerTokenMiddleware<Parent: SCIMParentContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let actor = try await authenticate(request)
+        let actor = try await authenticate(request, context: context)
         context.actor = actor
         context.note.acted(by: actor)
         return try await next(request, context)
     }
 
-    func authenticate(_ request: Request) async throws(SCIMError) -> DirectoryActor {
+    func authenticate(_ request: Request, context: Context) async throws(SCIMError) -> DirectoryActor {
         guard let header = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
             throw SCIMError(
                 status: 401,
@@ -34,7 +34,7 @@ struct BearerTokenMiddleware<Parent: SCIMParentContext>: RouterMiddleware {
                 status: 401,
                 detail: "Authorization failure: only bearer tokens are accepted ('Authorization: Bearer <token>')")
         }
-        return try await service.authenticate(token: token)
+        return try await service.authenticate(token: token, address: context.clientAddress, note: context.note)
     }
 }
 
@@ -108,10 +108,11 @@ struct SCIMActivityMiddleware<Parent: SCIMParentContext>: RouterMiddleware {
         var detail = note.details
         if let failure = note.failure { detail = [failure, detail].compactMap { $0 }.joined(separator: "\n") }
         let event = ActivityEvent(
-            id: service.ids.next(), at: service.clock.now(), connectionID: note.actor?.caller?.connection.id,
+            id: service.ids.next(), at: service.clock.now(), connectionID: note.connectionID,
             actor: note.actor?.activityActor, method: request.method.rawValue, path: request.uri.string,
             status: status, resourceType: note.resourceType, resourceID: note.resourceID, summary: summary,
-            detail: detail, durationMicroseconds: micros, changes: status < 400 ? note.changes : [])
+            detail: detail, durationMicroseconds: micros, changes: status < 400 ? note.changes : [],
+            related: status < 400 ? note.relatedIDs : [])
         await activity.record(event)
         return response
     }

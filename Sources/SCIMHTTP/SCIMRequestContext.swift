@@ -7,6 +7,8 @@ import Hummingbird
 public protocol SCIMParentContext: RequestContext {
     /// What the request did, in words, for the activity log and the request log.
     var note: ActivityNote { get }
+    /// The peer's IP address, when the transport knows it (a token's "last used from").
+    var clientAddress: String? { get }
 }
 
 /// The SCIM API's child context: the application's context plus, once the bearer-token
@@ -16,12 +18,14 @@ public struct SCIMRequestContext<Parent: SCIMParentContext>: ChildRequestContext
 
     public var coreContext: CoreRequestContextStorage
     public let note: ActivityNote
+    public let clientAddress: String?
     /// Set by ``BearerTokenMiddleware``; every resource route runs behind it.
     public var actor: DirectoryActor?
 
     public init(context: Parent) {
         self.coreContext = context.coreContext
         self.note = context.note
+        self.clientAddress = context.clientAddress
         self.actor = nil
     }
 }

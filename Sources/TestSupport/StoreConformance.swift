@@ -376,7 +376,7 @@ public enum StoreConformance {
             #expect(try await store.token(sha256: token.sha256) == token)
             #expect(try await store.token(sha256: String(repeating: "cd", count: 32)) == nil)
             fixtures.clock.advance(seconds: 60)
-            try await store.markTokenUsed(id: token.id, at: fixtures.clock.now())
+            try await store.markTokenUsed(id: token.id, at: fixtures.clock.now(), address: "192.0.2.7")
             try await store.revokeToken(id: token.id, at: fixtures.clock.now())
             let revoked = try #require(try await store.token(sha256: token.sha256))
             #expect(revoked.lastUsedAt == fixtures.clock.now())
@@ -402,16 +402,77 @@ public enum StoreConformance {
             try await store.removeRole(.viewer, from: .group("g1"))
             #expect(try await store.roleAssignments().map(\.subject) == [.account(account.id)])
             let session = Session(
-                idHash: "h1", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600))
+                idHash: "h1", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600),
+                lastSeenAt: now)
             try await store.createSession(session)
             #expect(try await store.session(idHash: "h1") == session)
+            try await store.touchSession(idHash: "h1", at: now.adding(seconds: 90))
+            #expect(try await store.session(idHash: "h1")?.lastSeenAt == now.adding(seconds: 90))
+            try await store.createSession(
+                Session(
+                    idHash: "h2", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 60),
+                    lastSeenAt: now))
+            try await store.deleteSessions(accountID: account.id)
+            #expect(try await store.session(idHash: "h2") == nil)
+            try await store.createSession(session)
             #expect(try await store.deleteExpiredSessions(before: now.adding(seconds: 60)) == 0)
             #expect(try await store.deleteExpiredSessions(before: now.adding(seconds: 7200)) == 1)
             #expect(try await store.session(idHash: "h1") == nil)
             var disabled = account
             disabled.disabledAt = now
+            disabled.mustChangePassword = true
             _ = try await store.updateAccount(disabled)
             #expect(try await store.account(id: account.id)?.disabledAt == now)
+            #expect(try await store.account(id: account.id)?.mustChangePassword == true)
+        },
+        StoreCheck("login failures: counted per subject, restarted after the window, cleared") { store, fixtures in
+            let start = fixtures.clock.now()
+            for expected in 1...3 {
+                let counted = try await store.recordLoginFailure(
+                    subject: "account:ada", at: start.adding(seconds: Int64(expected)), windowStart: start)
+                #expect(counted.failures == expected)
+                #expect(counted.firstAt == start.adding(seconds: 1))
+            }
+            #expect(try await store.loginFailures(subject: "address:192.0.2.1") == nil)
+            // Past the window the count starts again at one.
+            let later = start.adding(seconds: 1000)
+            let restarted = try await store.recordLoginFailure(
+                subject: "account:ada", at: later, windowStart: start.adding(seconds: 100))
+            #expect(restarted.failures == 1)
+            #expect(restarted.firstAt == later)
+            try await store.clearLoginFailures(subject: "account:ada")
+            #expect(try await store.loginFailures(subject: "account:ada") == nil)
+        },
+        StoreCheck("activity: timelines through related resources, histogram, detail") { store, fixtures in
+            let start = fixtures.clock.now()
+            for index in 0..<6 {
+                try await store.recordActivity(
+                    ActivityEvent(
+                        id: "e\(index)", at: start.adding(seconds: Int64(index) * 1800), connectionID: "c1",
+                        actor: index == 5 ? "account:a1" : nil, method: "PATCH", path: "/Groups/g1",
+                        status: index == 2 ? 500 : 200, resourceType: "Group", resourceID: "g1",
+                        summary: "change \(index)", related: index.isMultiple(of: 2) ? ["u1", "u2"] : ["u2"]))
+            }
+            let timeline = try await store.activity(ActivityQuery(resourceID: "u1", count: 10))
+            #expect(timeline.items.map(\.id) == ["e4", "e2", "e0"])
+            #expect(timeline.totalResults == 3)
+            #expect(try await store.activity(ActivityQuery(resourceID: "g1", count: 10)).totalResults == 6)
+            #expect(try await store.activity(ActivityQuery(actor: "account:a1")).items.map(\.id) == ["e5"])
+            #expect(try await store.activity(ActivityQuery(outcome: .failed)).items.map(\.id) == ["e2"])
+            let windowed = try await store.activity(
+                ActivityQuery(since: start.adding(seconds: 1800), until: start.adding(seconds: 5400)))
+            #expect(windowed.items.map(\.id) == ["e2", "e1"])
+            #expect(try await store.activitySubjects(activityID: "e0") == ["g1", "u1", "u2"])
+            #expect(try await store.activity(id: "e3")?.summary == "change 3")
+            let hours = try await store.activityHistogram(ActivityQuery(), since: start, bucketSeconds: 3600)
+            #expect(hours.map(\.total).reduce(0, +) == 6)
+            #expect(hours.map(\.failed).reduce(0, +) == 1)
+            #expect(hours.allSatisfy { $0.start.microseconds % 3_600_000_000 == 0 })
+            // Retention takes a row's subjects with it.
+            _ = try await store.pruneActivity(keep: 100, before: start.adding(seconds: 1))
+            #expect(try await store.activitySubjects(activityID: "e0").isEmpty)
+            #expect(
+                try await store.activity(ActivityQuery(resourceID: "u1", count: 10)).items.map(\.id) == ["e4", "e2"])
         },
         StoreCheck("activity: record, filter, newest first, bounded retention") { store, fixtures in
             for index in 0..<30 {

@@ -23,9 +23,13 @@ struct RetentionTests {
             let account = try await store.createAccount(
                 Account(id: "acc", userName: "admin", passwordHash: "$2b$hash", createdAt: now))
             try await store.createSession(
-                Session(idHash: "expired", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: -1)))
+                Session(
+                    idHash: "expired", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: -1),
+                    lastSeenAt: now))
             try await store.createSession(
-                Session(idHash: "live", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600)))
+                Session(
+                    idHash: "live", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600),
+                    lastSeenAt: now))
 
             let policy = RetentionPolicy(activityDays: 30, activityRows: 2, interval: .seconds(3600))
             await RetentionJob(store: store, clock: fixtures.clock, policy: policy, logger: Logger(label: "test"))

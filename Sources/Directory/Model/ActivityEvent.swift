@@ -17,12 +17,19 @@ public struct ActivityEvent: Sendable, Hashable {
     public var durationMicroseconds: Int64
     /// The fields the change altered, old → new (bounded, never a secret).
     public var changes: [FieldChange]
+    /// Other resources the request touched (the users a membership change added or removed),
+    /// so their timelines show it; bounded by ``ActivityEvent/relatedLimit``.
+    public var related: [String]
+
+    /// The most related resources one row links.
+    public static let relatedLimit = 1000
 
     public init(
         id: String, at: Timestamp, connectionID: String? = nil, actor: String? = nil, method: String, path: String,
         status: Int, resourceType: String? = nil, resourceID: String? = nil, summary: String, detail: String? = nil,
-        durationMicroseconds: Int64 = 0, changes: [FieldChange] = []
+        durationMicroseconds: Int64 = 0, changes: [FieldChange] = [], related: [String] = []
     ) {
+        self.related = Array(related.prefix(Self.relatedLimit))
         self.changes = changes
         self.id = id
         self.at = at

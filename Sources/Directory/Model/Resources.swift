@@ -38,11 +38,15 @@ public struct User: Sendable, Hashable {
     public var updatedAt: Timestamp
     /// A password hash (never the password), when one was provisioned.
     public var passwordHash: String?
+    /// Who created the user, as an activity actor (`connection:<id>`, `account:<id>`,
+    /// `system:<name>`); `nil` for users created before this was recorded.
+    public var createdBy: String?
 
     public init(
         id: String, resource: JSONObject, origin: Origin, archivedAt: Timestamp? = nil, version: Int = 1,
-        createdAt: Timestamp, updatedAt: Timestamp, passwordHash: String? = nil
+        createdAt: Timestamp, updatedAt: Timestamp, passwordHash: String? = nil, createdBy: String? = nil
     ) {
+        self.createdBy = createdBy
         self.id = id
         self.resource = User.stored(resource)
         self.origin = origin

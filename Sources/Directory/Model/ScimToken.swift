@@ -17,11 +17,15 @@ public struct ScimToken: Sendable, Hashable {
     public var lastUsedAt: Timestamp?
     public var expiresAt: Timestamp?
     public var revokedAt: Timestamp?
+    /// The client address of the last use (kept with ``lastUsedAt``, to the minute).
+    public var lastUsedAddress: String?
 
     public init(
         id: String, connectionID: String, name: String, prefix: String, sha256: String, scope: TokenScope,
-        createdAt: Timestamp, lastUsedAt: Timestamp? = nil, expiresAt: Timestamp? = nil, revokedAt: Timestamp? = nil
+        createdAt: Timestamp, lastUsedAt: Timestamp? = nil, expiresAt: Timestamp? = nil, revokedAt: Timestamp? = nil,
+        lastUsedAddress: String? = nil
     ) {
+        self.lastUsedAddress = lastUsedAddress
         self.id = id
         self.connectionID = connectionID
         self.name = name

@@ -16,6 +16,8 @@ public final class ActivityNote: Sendable {
         var changes: [FieldChange] = []
         var actor: DirectoryActor?
         var failure: String?
+        var related: [String] = []
+        var rejectedConnectionID: String?
     }
 
     private let state = Mutex(State())
@@ -46,6 +48,25 @@ public final class ActivityNote: Sendable {
             let room = FieldChange.maximumCount - state.changes.count
             if room > 0 { state.changes += changes.prefix(room) }
         }
+    }
+
+    /// Names other resources the request touched (the users of a membership change).
+    public func related(_ ids: [String]) {
+        state.withLock { state in
+            let room = ActivityEvent.relatedLimit - state.related.count
+            if room > 0 { state.related += ids.prefix(room) }
+        }
+    }
+
+    /// Names the connection whose token was refused (revoked or expired), so its health counts it.
+    public func rejected(connectionID: String) {
+        state.withLock { $0.rejectedConnectionID = connectionID }
+    }
+
+    public var relatedIDs: [String] { state.withLock { $0.related } }
+    /// The connection the row belongs to: the caller's, or the one whose token was refused.
+    public var connectionID: String? {
+        state.withLock { $0.actor?.caller?.connection.id ?? $0.rejectedConnectionID }
     }
 
     /// Names who acted, once the request is authenticated.

@@ -38,7 +38,7 @@ extension DirectoryService {
             id: ids.next(), at: clock.now(), connectionID: actor.caller?.connection.id, actor: actor.activityActor,
             method: actor.channel, path: operation, status: status, resourceType: note.resourceType,
             resourceID: note.resourceID, summary: summary.isEmpty ? operation : summary, detail: note.details,
-            durationMicroseconds: micros, changes: note.changes)
+            durationMicroseconds: micros, changes: note.changes, related: note.relatedIDs)
     }
 
     /// 403 naming the connection that owns an IdP object the console may not edit.

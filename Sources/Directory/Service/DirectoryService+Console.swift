@@ -56,7 +56,9 @@ extension DirectoryService {
             profile.resource().setting("active", true))
         return try await change("users.create", by: actor) { service, note in
             let now = service.clock.now()
-            let user = User(id: service.ids.next(), resource: resource, origin: .local, createdAt: now, updatedAt: now)
+            let user = User(
+                id: service.ids.next(), resource: resource, origin: .local, createdAt: now, updatedAt: now,
+                createdBy: actor.activityActor)
             let created = try await service.store.createUser(user)
             note.subject("User", created.id)
             note.add("created local user \(created.userName)")
@@ -287,13 +289,7 @@ extension DirectoryService {
             note.add(
                 service.describe(change, group: group.displayName).map { "\($0) (manual)" }
                     ?? "no manual membership change in \(group.displayName)")
-            if !change.isEmpty {
-                note.changed([
-                    FieldChange(
-                        field: "members (manual)", old: change.removed.isEmpty ? nil : "-\(change.removed.count)",
-                        new: change.added.isEmpty ? nil : "+\(change.added.count)")
-                ])
-            }
+            try await service.noteMembers(change, field: "members (manual)", note: note)
             return change
         }
     }

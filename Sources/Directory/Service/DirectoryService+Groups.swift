@@ -35,6 +35,25 @@ extension DirectoryService {
         note.detail("unknown member ids (skipped): \(change.missing.joined(separator: ", "))")
     }
 
+    /// Notes a membership change for the activity row: the users it touched become related (so
+    /// their timelines show it) and `field` records who came and went, by userName when the
+    /// change is small, else by count (a full replace of a big group stays one short line).
+    func noteMembers(_ change: MembershipChange, field: String, note: ActivityNote) async throws {
+        guard !change.isEmpty else { return }
+        note.related(change.added + change.removed)
+        func names(_ ids: [String], _ sign: String) async throws -> String? {
+            guard !ids.isEmpty else { return nil }
+            guard ids.count <= 10 else { return "\(sign)\(ids.count) users" }
+            var names: [String] = []
+            for id in ids { names.append(sign + (try await store.user(id: id)?.userName ?? id)) }
+            return names.joined(separator: ", ")
+        }
+        note.changed([
+            FieldChange(
+                field: field, old: try await names(change.removed, "-"), new: try await names(change.added, "+"))
+        ])
+    }
+
     func describe(_ change: MembershipChange, group: String) -> String? {
         var parts: [String] = []
         if !change.added.isEmpty {
@@ -165,6 +184,7 @@ extension DirectoryService {
                 change = combined
             }
             if let text = describe(change, group: group.displayName) { note.add(text) }
+            try await noteMembers(change, field: "members", note: note)
             if change.isEmpty, change.missing.isEmpty { note.add("no membership change in \(group.displayName)") }
             skipped(change, note: note)
             removed = change.removed

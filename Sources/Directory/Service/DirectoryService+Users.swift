@@ -18,7 +18,8 @@ extension DirectoryService {
         return try await run(note: note) { service in
             let now = service.clock.now()
             let user = User(
-                id: service.ids.next(), resource: resource, origin: caller.origin, createdAt: now, updatedAt: now)
+                id: service.ids.next(), resource: resource, origin: caller.origin, createdAt: now, updatedAt: now,
+                createdBy: "connection:\(caller.connection.id)")
             // Insert first and look only on a clash: a create that succeeds (the common case) is
             // then one statement, not a lookup and an insert.
             let created: User

@@ -86,6 +86,8 @@ public struct DirectoryService: Sendable {
     /// The most resources one page returns (`filter.maxResults`).
     public var maximumResults: Int
     public var filterLimits: FilterLimits
+    /// Console sessions and the login throttle.
+    public var sessionPolicy: SessionPolicy = .standard
     /// Recently authenticated tokens (by hash), so a request does not pay two reads for its token.
     let authentications: AuthenticationCache
     /// Where sequential `startIndex` walks (Okta's imports) are remembered.
@@ -110,6 +112,7 @@ public struct DirectoryService: Sendable {
         self.ids = other.ids
         self.maximumResults = other.maximumResults
         self.filterLimits = other.filterLimits
+        self.sessionPolicy = other.sessionPolicy
         self.authentications = other.authentications
         self.walks = other.walks
     }
@@ -207,8 +210,12 @@ public struct DirectoryService: Sendable {
     }
 
     /// The actor a bearer token stands for; 401 when it is unknown, revoked or expired. The
-    /// token is found by its SHA-256, so no secret is ever compared byte by byte.
-    public func authenticate(token: String) async throws(SCIMError) -> DirectoryActor {
+    /// token is found by its SHA-256, so no secret is ever compared byte by byte. A revoked or
+    /// expired token says so (its holder had it; the IdP admin needs to know which), and `note`
+    /// learns its connection, whose health page counts such refusals.
+    public func authenticate(
+        token: String, address: String? = nil, note: ActivityNote? = nil
+    ) async throws(SCIMError) -> DirectoryActor {
         let unauthorized = SCIMError(status: 401, detail: "Authorization failure: the token is missing or invalid")
         guard !token.isEmpty, token.utf8.count <= 512 else { throw unauthorized }
         let now = clock.now()
@@ -218,7 +225,16 @@ public struct DirectoryService: Sendable {
         }
         let generation = authentications.generation
         let found = try await read { try await store.token(sha256: hash) }
-        guard let token = found, token.isUsable(at: now) else { throw unauthorized }
+        guard let token = found else { throw unauthorized }
+        guard token.isUsable(at: now) else {
+            note?.rejected(connectionID: token.connectionID)
+            let reason = token.revokedAt != nil ? "was revoked" : "has expired"
+            throw SCIMError(
+                status: 401,
+                detail:
+                    "Authorization failure: the token \(token.prefix)… \(reason); issue a new one for this connection in Account Console"
+            )
+        }
         guard let connection = try await read({ try await store.connection(id: token.connectionID) }) else {
             throw unauthorized
         }
@@ -226,7 +242,7 @@ public struct DirectoryService: Sendable {
             Caller(connection: connection, token: token), for: hash, at: now, generation: generation)
         // Last use is kept to the minute: a write per request would serialize every read on SQLite.
         if (token.lastUsedAt.map { now.microseconds - $0.microseconds > 60_000_000 } ?? true) {
-            try? await store.markTokenUsed(id: token.id, at: now)
+            try? await store.markTokenUsed(id: token.id, at: now, address: address)
         }
         return .connection(Caller(connection: connection, token: token))
     }

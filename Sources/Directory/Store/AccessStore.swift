@@ -14,7 +14,7 @@ public protocol AccessStore: Sendable {
     func token(sha256: String) async throws(StoreError) -> ScimToken?
     func token(id: String) async throws(StoreError) -> ScimToken?
     func tokens(connectionID: String) async throws(StoreError) -> [ScimToken]
-    func markTokenUsed(id: String, at: Timestamp) async throws(StoreError)
+    func markTokenUsed(id: String, at: Timestamp, address: String?) async throws(StoreError)
     func revokeToken(id: String, at: Timestamp) async throws(StoreError)
     /// Sets (or clears) when a token stops working: rotation lets the old token overlap the new.
     func setTokenExpiry(id: String, expiresAt: Timestamp?) async throws(StoreError)
@@ -33,4 +33,18 @@ public protocol AccessStore: Sendable {
     func session(idHash: String) async throws(StoreError) -> Session?
     func deleteSession(idHash: String) async throws(StoreError)
     func deleteExpiredSessions(before: Timestamp) async throws(StoreError) -> Int
+    /// Moves a session's last use forward (the idle limit counts from it).
+    func touchSession(idHash: String, at: Timestamp) async throws(StoreError)
+    /// Ends every session of an account (a password reset, a disabled account).
+    func deleteSessions(accountID: String) async throws(StoreError)
+
+    // MARK: Login throttle
+
+    /// Counts one failed login of `subject`; a count older than `windowStart` starts again at 1.
+    func recordLoginFailure(
+        subject: String, at: Timestamp, windowStart: Timestamp
+    ) async throws(StoreError)
+        -> LoginFailures
+    func loginFailures(subject: String) async throws(StoreError) -> LoginFailures?
+    func clearLoginFailures(subject: String) async throws(StoreError)
 }

@@ -5,6 +5,14 @@ public protocol ActivityStore: Sendable {
     /// Several rows in as few statements as the database allows (the batched activity writer).
     func recordActivities(_ events: [ActivityEvent]) async throws(StoreError)
     func activity(_ query: ActivityQuery) async throws(StoreError) -> Page<ActivityEvent>
+    func activity(id: String) async throws(StoreError) -> ActivityEvent?
+    /// The resources a row touched (its subject first, then the related ones).
+    func activitySubjects(activityID: String) async throws(StoreError) -> [String]
+    /// Rows matching `query` (its paging ignored) since `since`, counted per `bucketSeconds`.
+    func activityHistogram(
+        _ query: ActivityQuery, since: Timestamp, bucketSeconds: Int64
+    ) async throws(StoreError)
+        -> [ActivityBucket]
     /// Bounded retention: keeps the newest `keep` rows and drops rows older than `before`.
     func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int
 }

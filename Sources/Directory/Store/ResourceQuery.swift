@@ -78,19 +78,39 @@ public struct Page<Item: Sendable & Hashable>: Sendable, Hashable {
     }
 }
 
-/// Which activity rows to list.
+/// Whether a request succeeded, as an activity criterion.
+public enum ActivityOutcome: String, Sendable, Hashable, CaseIterable {
+    /// Status below 400.
+    case succeeded
+    /// Status 400 or above.
+    case failed
+}
+
+/// Which activity rows to list, newest first. Every criterion is ANDed.
 public struct ActivityQuery: Sendable, Hashable {
     public var connectionID: String?
+    /// `account:<id>`, `system:<name>` (connections are matched by ``connectionID``).
+    public var actor: String?
     public var status: Int?
+    public var outcome: ActivityOutcome?
     public var resourceType: String?
+    /// Rows that touched this resource: as their subject or as a related one (a timeline).
     public var resourceID: String?
+    /// Rows at or after `since` and before `until`.
+    public var since: Timestamp?
+    public var until: Timestamp?
     public var offset: Int
     public var count: Int
 
     public init(
-        connectionID: String? = nil, status: Int? = nil, resourceType: String? = nil, resourceID: String? = nil,
+        connectionID: String? = nil, actor: String? = nil, status: Int? = nil, outcome: ActivityOutcome? = nil,
+        resourceType: String? = nil, resourceID: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil,
         offset: Int = 0, count: Int = 50
     ) {
+        self.actor = actor
+        self.outcome = outcome
+        self.since = since
+        self.until = until
         self.connectionID = connectionID
         self.status = status
         self.resourceType = resourceType
