@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "DirectorySQLite", targets: ["DirectorySQLite"]),
         .library(name: "DirectoryPostgres", targets: ["DirectoryPostgres"]),
         .library(name: "SCIMHTTP", targets: ["SCIMHTTP"]),
+        .library(name: "Console", targets: ["Console"]),
         .library(name: "AccountConsole", targets: ["AccountConsole"]),
         .executable(name: "account-console", targets: ["account-console"]),
     ],
@@ -89,11 +90,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The admin console: server-rendered pages over DirectoryService, sessions, CSRF.
+        .target(
+            name: "Console",
+            dependencies: [
+                "Directory", "SCIM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.embedInCode("Templates"), .embedInCode("Assets")],
+            swiftSettings: strictSettings
+        ),
         // Wiring: configuration → store → service → routers → Application.
         .target(
             name: "AccountConsole",
             dependencies: [
-                "SCIMHTTP", "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM",
+                "SCIMHTTP", "Console", "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import Console
 import Directory
 import DirectorySQL
 import Hummingbird
@@ -13,11 +14,21 @@ public struct ServerConfiguration: Sendable {
     public var database: DatabaseLocation
     public var api: SCIMAPIConfiguration
     public var retention: RetentionPolicy
+    public var console: ConsoleConfiguration
+    /// The first `admin` account's password (`ACCOUNT_CONSOLE_ADMIN_PASSWORD`); without it a
+    /// one-time password is generated and printed once.
+    public var adminPassword: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, api: SCIMAPIConfiguration,
-        retention: RetentionPolicy = .default
+        retention: RetentionPolicy = .default, console: ConsoleConfiguration? = nil, adminPassword: String? = nil
     ) {
+        // Behind HTTPS (the public URL says so) the session cookie is `Secure`.
+        self.console =
+            console
+            ?? ConsoleConfiguration(
+                publicURL: api.publicURL, secureCookies: api.publicURL?.hasPrefix("https://") == true)
+        self.adminPassword = adminPassword
         self.host = host
         self.port = port
         self.database = database
@@ -28,14 +39,18 @@ public struct ServerConfiguration: Sendable {
 
 /// The assembled server: store → service → routers → Application, run as one `ServiceGroup`.
 public enum AccountConsoleServer {
-    /// The router with every route: the SCIM API under its mount points and `/healthz`, behind
-    /// the request log.
+    /// The router with every route: the SCIM API under its mount points, the console at `/` and
+    /// `/healthz`, behind the request log.
     public static func router(
-        service: DirectoryService, activity: ActivityLog, api: SCIMAPIConfiguration, logger: Logger
-    ) -> Router<AppRequestContext> {
+        service: DirectoryService, activity: ActivityLog, api: SCIMAPIConfiguration,
+        console: ConsoleConfiguration = ConsoleConfiguration(), logger: Logger
+    ) throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
+        let pages = try Console(service: service, configuration: console, logger: logger)
+        router.add(middleware: pages.notFoundMiddleware(for: AppRequestContext.self))
         SCIMAPI(service: service, activity: activity, configuration: api, logger: logger).addRoutes(to: router)
+        pages.addRoutes(to: router)
         router.get("/healthz") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -58,7 +73,9 @@ public enum AccountConsoleServer {
             logger.error("activity log: could not write \(count) rows: \(error)")
         }
         var app = Application(
-            router: router(service: service, activity: activity, api: configuration.api, logger: logger),
+            router: try router(
+                service: service, activity: activity, api: configuration.api, console: configuration.console,
+                logger: logger),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Account Console"),
             logger: logger)
@@ -69,6 +86,21 @@ public enum AccountConsoleServer {
             migrated.open()
             if !applied.isEmpty {
                 logger.info("database migrated: \(applied.map(String.init).joined(separator: ", "))")
+            }
+            if let password = try await service.ensureInitialAdmin(password: configuration.adminPassword) {
+                // Printed, never logged: the log may be shipped elsewhere.
+                print(
+                    """
+
+                    The console account "admin" was created. Its one-time password, shown once:
+
+                        \(password)
+
+                    Sign in at http://\(configuration.host):\(configuration.port)/ and choose a new one.
+
+                    """)
+            } else if configuration.adminPassword != nil {
+                logger.info("console account admin: password from ACCOUNT_CONSOLE_ADMIN_PASSWORD (first start only)")
             }
             logger.info(
                 "Account Console serving SCIM at http://\(configuration.host):\(configuration.port)/scim/v2 and /api/v1/identity/scim/v2 (\(configuration.database))"

@@ -134,6 +134,30 @@ extension SQLDirectoryStore {
         }
     }
 
+    public func memberships(groupID: String, userIDs: [String]) async throws(StoreError) -> [Membership] {
+        let ids = Self.unique(userIDs)
+        guard !ids.isEmpty else { return [] }
+        var binds = SQLBinds(dialect: dialect)
+        let group = binds.add(.text(groupID))
+        let list = ids.map { binds.add(.text($0)) }.joined(separator: ", ")
+        let sql =
+            "\(Tables.memberships.select(dialect)) WHERE group_id = \(group) AND user_id IN (\(list)) ORDER BY user_id, source"
+        let values = binds.values
+        return try await read { connection in
+            try await connection.query(sql, values).map(Tables.memberships.decode)
+        }
+    }
+
+    public func users(ids: [String]) async throws(StoreError) -> [User] {
+        let ids = Self.unique(ids)
+        guard !ids.isEmpty else { return [] }
+        var binds = SQLBinds(dialect: dialect)
+        let list = ids.map { binds.add(.text($0)) }.joined(separator: ", ")
+        let sql = "\(Tables.users.select(dialect)) WHERE id IN (\(list))"
+        let values = binds.values
+        return try await read { connection in try await connection.query(sql, values).map(Tables.users.decode) }
+    }
+
     public func memberCount(groupID: String) async throws(StoreError) -> Int {
         let sql =
             "SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.group_id = \(dialect.placeholder(1)) AND u.archived_at IS NULL"
@@ -183,14 +207,17 @@ extension SQLDirectoryStore {
 
     public func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping] {
         let sql =
-            "SELECT g.id AS group_id, g.display_name AS display_name, m.source AS source FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
+            "SELECT g.id AS group_id, g.display_name AS display_name, m.source AS source, m.created_at AS created_at FROM memberships m JOIN \"groups\" g ON g.id = m.group_id WHERE m.user_id = \(dialect.placeholder(1)) AND g.archived_at IS NULL ORDER BY g.display_name_key, g.id, m.source"
         return try await read { connection in
             var mappings: [UserGroupMapping] = []
             for row in try await connection.query(sql, [.text(userID)]) {
                 var reader = SQLRowDecoder(row, table: "memberships")
                 let id = try reader.text("group_id")
                 let name = try reader.text("display_name")
-                mappings.add(groupID: id, displayName: name, source: try reader.text("source"))
+                let source = try reader.text("source")
+                mappings.add(groupID: id, displayName: name, source: source)
+                mappings[mappings.count - 1].since[MembershipSource(rawValue: source)] = try reader.timestamp(
+                    "created_at")
             }
             return mappings
         }

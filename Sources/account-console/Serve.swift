@@ -1,11 +1,16 @@
 import AccountConsole
 import ArgumentParser
+import Foundation
 import Logging
 import SCIMHTTP
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the SCIM API (migrating the database first). Stops cleanly on SIGINT or SIGTERM.")
+        abstract:
+            "Serve the SCIM API and the console (migrating the database first). Stops cleanly on SIGINT or SIGTERM.",
+        discussion:
+            "On first start, with no console account, it creates \"admin\" with the password in ACCOUNT_CONSOLE_ADMIN_PASSWORD, or else prints a one-time password that the first sign-in must replace."
+    )
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
@@ -32,7 +37,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, database: try database.location(), api: SCIMAPIConfiguration(publicURL: publicURL),
             retention: RetentionPolicy(
-                activityDays: activityDays, activityRows: activityRows, interval: RetentionPolicy.default.interval))
+                activityDays: activityDays, activityRows: activityRows, interval: RetentionPolicy.default.interval),
+            adminPassword: ProcessInfo.processInfo.environment["ACCOUNT_CONSOLE_ADMIN_PASSWORD"])
         try await AccountConsoleServer.run(configuration, logger: logger)
     }
 }

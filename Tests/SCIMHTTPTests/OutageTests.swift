@@ -27,7 +27,7 @@ struct OutageTests {
         let fixtures = DirectoryFixtures()
         let service = DirectoryService(store: store, clock: fixtures.clock, ids: fixtures.ids)
         let activity = ActivityLog(store: store)
-        let router = AccountConsoleServer.router(
+        let router = try AccountConsoleServer.router(
             service: service, activity: activity, api: SCIMAPIConfiguration(), logger: logger)
         let application = Application(router: router, logger: logger)
         try await withThrowingDiscardingTaskGroup { group in

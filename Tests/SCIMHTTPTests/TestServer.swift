@@ -40,7 +40,7 @@ struct TestServer {
             var logger = Logger(label: "test")
             logger.logLevel = .warning
             let api = SCIMAPIConfiguration(publicURL: publicURL)
-            let router = AccountConsoleServer.router(service: service, activity: activity, api: api, logger: logger)
+            let router = try AccountConsoleServer.router(service: service, activity: activity, api: api, logger: logger)
             let application = Application(
                 router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             let server = TestServer(

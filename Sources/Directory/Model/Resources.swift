@@ -172,11 +172,16 @@ public struct UserGroupMapping: Sendable, Hashable {
     public var groupID: String
     public var displayName: String
     public var sources: [MembershipSource]
+    /// When each source's mapping was made (filled where the store reads it).
+    public var since: [MembershipSource: Timestamp]
 
-    public init(groupID: String, displayName: String, sources: [MembershipSource]) {
+    public init(
+        groupID: String, displayName: String, sources: [MembershipSource], since: [MembershipSource: Timestamp] = [:]
+    ) {
         self.groupID = groupID
         self.displayName = displayName
         self.sources = sources
+        self.since = since
     }
 }
 

@@ -206,7 +206,7 @@ extension DirectoryService {
     }
 
     /// Base64url without padding (RFC 4648 §5).
-    static func base64URL(_ bytes: [UInt8]) -> String {
+    public static func base64URL(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 4 + 2) / 3)

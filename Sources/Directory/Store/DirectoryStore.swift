@@ -27,6 +27,8 @@ public protocol DirectoryStore: Sendable {
     func users(_ query: ResourceQuery) async throws(StoreError) -> Page<User>
     /// The same, each user with the groups it belongs to, in one round trip.
     func userRecords(_ query: ResourceQuery) async throws(StoreError) -> Page<UserRecord>
+    /// The users with these ids (archived included), in no particular order; unknown ids are absent.
+    func users(ids: [String]) async throws(StoreError) -> [User]
     /// A user with its groups, in one round trip; archived users only when asked.
     func userRecord(id: String, includeArchived: Bool) async throws(StoreError) -> UserRecord?
 
@@ -62,6 +64,8 @@ public protocol DirectoryStore: Sendable {
         groupID: String, source: MembershipSource?, offset: Int, count: Int
     )
         async throws(StoreError) -> [Membership]
+    /// The membership rows of these users in a group (every source), ordered by user id.
+    func memberships(groupID: String, userIDs: [String]) async throws(StoreError) -> [Membership]
     /// Number of distinct members of a group.
     func memberCount(groupID: String) async throws(StoreError) -> Int
     /// The distinct member ids of a group, in id order (what `members` lists).

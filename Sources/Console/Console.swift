@@ -1,0 +1,153 @@
+import Directory
+import Hummingbird
+import Logging
+
+/// The admin console as a Hummingbird route group at `/`: pages over ``DirectoryService`` with
+/// the signed-in account as the actor, so the console obeys the same rules as the SCIM API.
+public struct Console: Sendable {
+    let service: DirectoryService
+    let configuration: ConsoleConfiguration
+    let logger: Logger
+    let views: Views
+
+    public init(service: DirectoryService, configuration: ConsoleConfiguration, logger: Logger) throws {
+        self.service = service
+        self.configuration = configuration
+        self.logger = logger
+        self.views = try Views()
+    }
+
+    typealias Page<Parent: ConsoleParentContext> =
+        @Sendable (Request, ConsoleRequestContext<Parent>) async throws -> Response
+
+    public func addRoutes<Parent: ConsoleParentContext>(to router: Router<Parent>) {
+        router.get("/assets/console.css") { _, _ in Self.asset(PackageResources.console_css, type: "text/css") }
+        router.get("/assets/console.js") { _, _ in
+            Self.asset(PackageResources.console_js, type: "text/javascript")
+        }
+        let console = router.group("", context: ConsoleRequestContext<Parent>.self)
+            .add(middleware: SecurityHeadersMiddleware())
+            .add(middleware: ConsoleSessionMiddleware(service: service, cookie: configuration.sessionCookie))
+            .add(middleware: ConsoleErrorMiddleware(views: views, logger: logger))
+        let login = LoginPages<Parent>(service: service, views: views, configuration: configuration)
+        console.get("/login", use: login.loginPage)
+        console.post("/login", use: login.logIn)
+        console.post("/logout", use: login.logOut)
+
+        let pages = console.group().add(middleware: SignInGateMiddleware())
+        pages.get("/") { _, _ in Views.redirect("/users") }
+        pages.get("/account/password", use: login.passwordPage)
+        pages.post("/account/password", use: login.changePassword)
+
+        let users = UserPages<Parent>(service: service, views: views)
+        let user = UserPage<Parent>(service: service, views: views)
+        pages.get("/users", use: users.list)
+        pages.get("/users.csv", use: users.csv)
+        pages.get("/users/new", use: user.newPage)
+        pages.post("/users", use: user.create)
+        pages.get("/users/:id", use: user.page)
+        pages.post("/users/:id", use: user.update)
+        pages.post("/users/:id/suspend", use: user.suspend)
+        pages.post("/users/:id/restore", use: user.restore)
+        pages.post("/users/:id/delete", use: user.delete)
+        pages.post("/users/:id/groups", use: user.addToGroup)
+        pages.post("/users/:id/roles", use: user.grantRole)
+        pages.post("/users/:id/roles/revoke", use: user.revokeRole)
+
+        let groups = GroupPages<Parent>(service: service, views: views)
+        pages.get("/groups", use: groups.list)
+        pages.get("/groups/new", use: groups.newPage)
+        pages.post("/groups", use: groups.create)
+        pages.get("/groups/:id", use: groups.page)
+        pages.get("/groups/:id/edit", use: groups.editPage)
+        pages.post("/groups/:id/edit", use: groups.update)
+        pages.get("/groups/:id/delete", use: groups.confirmDelete)
+        pages.post("/groups/:id/delete", use: groups.delete)
+        pages.post("/groups/:id/members", use: groups.addMember)
+        pages.get("/groups/:id/candidates", use: groups.candidates)
+        pages.get("/groups/:id/members/:user/remove", use: groups.confirmRemove)
+        pages.post("/groups/:id/members/:user/remove", use: groups.removeMember)
+        pages.post("/groups/:id/roles", use: groups.grantRole)
+        pages.post("/groups/:id/roles/revoke", use: groups.revokeRole)
+
+        let connections = ConnectionPages<Parent>(service: service, views: views, configuration: configuration)
+        pages.get("/connections", use: connections.list)
+        pages.post("/connections", use: connections.create)
+        pages.get("/connections/:id", use: connections.page)
+        pages.post("/connections/:id/tokens", use: connections.issueToken)
+        pages.post("/connections/:id/tokens/:token/rotate", use: connections.rotateToken)
+        pages.post("/connections/:id/tokens/:token/revoke", use: connections.revokeToken)
+        pages.post("/connections/:id/policies", use: connections.savePolicies)
+
+        let activity = ActivityPages<Parent>(service: service, views: views)
+        pages.get("/activity", use: activity.list)
+        pages.get("/activity/:id", use: activity.detail)
+
+        let settings = SettingsPages<Parent>(service: service, views: views)
+        pages.get("/settings", use: settings.page)
+        pages.post("/settings/accounts", use: settings.createAccount)
+        pages.post("/settings/accounts/:id/role", use: settings.setRole)
+        pages.post("/settings/accounts/:id/reset-password", use: settings.resetPassword)
+    }
+
+    /// A static file of the console, cacheable for an hour.
+    static func asset(_ bytes: [UInt8], type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "\(type); charset=utf-8", .cacheControl: "public, max-age=3600",
+                .xContentTypeOptions: "nosniff",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The 404 page for an address nothing serves (outside the SCIM API, which answers its own).
+    public func notFoundMiddleware<Parent: ConsoleParentContext>(for: Parent.Type) -> some RouterMiddleware<Parent> {
+        NotFoundPageMiddleware<Parent>(views: views)
+    }
+}
+
+/// An unrouted address outside the SCIM API gets the console's 404 page, not a bare status.
+struct NotFoundPageMiddleware<Context: ConsoleParentContext>: RouterMiddleware {
+    let views: Views
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            let path = request.uri.path
+            guard !path.hasPrefix("/scim/"), !path.hasPrefix("/api/") else { throw error }
+            var response = views.page(
+                "error",
+                ErrorModel(
+                    status: 404, heading: "Not found", message: "There is no page at this address.",
+                    requestID: context.id),
+                status: .notFound)
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<Context>.policy
+            return response
+        }
+    }
+
+    struct ErrorModel: Sendable {
+        struct Chrome: Sendable {
+            var title = "Not found"
+            var nav: [PageChrome.NavItem] = []
+            var requestID: String
+        }
+        var chrome: Chrome
+        var status: Int
+        var heading: String
+        var message: String
+
+        init(status: Int, heading: String, message: String, requestID: String) {
+            self.chrome = Chrome(requestID: requestID)
+            self.status = status
+            self.heading = heading
+            self.message = message
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// Previous / next links and where the page is, for a list paged by number.
+struct Pager: Sendable {
+    var previous: String?
+    var next: String?
+    var label: String
+    var shown: Bool
+
+    init(page: Int, size: Int, total: Int, link: (Int) -> String) {
+        let pages = max(1, (total + size - 1) / size)
+        previous = page > 1 ? link(page - 1) : nil
+        next = page < pages ? link(page + 1) : nil
+        label = "Page \(min(page, pages)) of \(pages)"
+        shown = pages > 1
+    }
+
+    /// A keyset pager: only "next", from the last id shown.
+    init(next: String?, first: String?) {
+        self.previous = first
+        self.next = next
+        self.label = ""
+        self.shown = next != nil || first != nil
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and line breaks (form input as typed).
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
+    }
+}

@@ -1,0 +1,263 @@
+import Directory
+import Hummingbird
+import SCIM
+
+/// Connections: the list, a connection's SCIM URL, tokens (shown once), policies and health.
+struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
+    typealias Context = ConsoleRequestContext<Parent>
+    let service: DirectoryService
+    let views: Views
+    let configuration: ConsoleConfiguration
+
+    struct ListRow: Sendable {
+        var id: String
+        var name: String
+        var kind: String
+        var created: String
+    }
+
+    struct Option: Sendable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct ListModel: Sendable {
+        var chrome: PageChrome
+        var rows: [ListRow]
+        var hasRows: Bool
+        var kinds: [Option]
+    }
+
+    static var kindLabels: [ConnectionKind: String] {
+        [.okta: "Okta", .entra: "Microsoft Entra ID", .generic: "Generic SCIM"]
+    }
+
+    func list(_ request: Request, _ context: Context) async throws -> Response {
+        let connections = try await service.connections(by: try context.actor())
+        let model = ListModel(
+            chrome: PageChrome("Connections", section: "/connections", context: context),
+            rows: connections.map {
+                ListRow(
+                    id: $0.id, name: $0.name, kind: Self.kindLabels[$0.kind] ?? $0.kind.rawValue,
+                    created: Format.when($0.createdAt))
+            }, hasRows: !connections.isEmpty,
+            kinds: ConnectionKind.allCases.map {
+                Option(value: $0.rawValue, label: Self.kindLabels[$0] ?? $0.rawValue, selected: $0 == .okta)
+            })
+        return views.page("connections", model)
+    }
+
+    struct CreateForm: ConsoleForm {
+        var csrf: String
+        var name: String
+        var kind: String
+    }
+
+    func create(_ request: Request, _ context: Context) async throws -> Response {
+        let form = try await request.consoleForm(CreateForm.self, csrf: context.csrf)
+        guard let kind = ConnectionKind(rawValue: form.kind) else {
+            throw ConsolePageError(
+                status: .badRequest, message: "Choose the kind Okta, Microsoft Entra ID or Generic SCIM.")
+        }
+        let connection = try await service.createConnection(name: form.name, kind: kind, by: try context.actor())
+        return Views.redirect("/connections/\(connection.id)")
+    }
+
+    struct TokenRow: Sendable {
+        var id: String
+        var name: String
+        var prefix: String
+        var scope: String
+        var created: String
+        var expires: String
+        var lastUsed: String
+        var lastAddress: String
+        var state: String
+        var stateClass: String
+        var live: Bool
+    }
+
+    struct Warning: Sendable {
+        var text: String
+    }
+
+    struct Model: Sendable {
+        var chrome: PageChrome
+        var id: String
+        var connectionID: String
+        var name: String
+        var kind: String
+        var scimURL: String
+        var tokens: [TokenRow]
+        var hasTokens: Bool
+        var newToken: String?
+        var deactivate: [Option]
+        var delete: [Option]
+        var orphan: [Option]
+        var warnings: [Warning]
+        var hasWarnings: Bool
+        var lastRequest: String
+        var requests: Int
+        var errors: Int
+        var rejected: Int
+        var chartDay: String
+        var chartWeek: String
+        var events: [EventView]
+        var hasEvents: Bool
+    }
+
+    func scimURL(_ request: Request) -> String {
+        let base =
+            configuration.publicURL
+            ?? (request.head.authority.map { "\(configuration.secureCookies ? "https" : "http")://\($0)" } ?? "")
+        return base.trimmingSuffix("/") + "/api/v1/identity/scim/v2"
+    }
+
+    func page(_ request: Request, _ context: Context) async throws -> Response {
+        try await render(request, context, newToken: nil)
+    }
+
+    func render(_ request: Request, _ context: Context, newToken: String?) async throws -> Response {
+        let actor = try context.actor()
+        let id = try context.parameters.require("id")
+        guard let connection = try await service.connections(by: actor).first(where: { $0.id == id }) else {
+            throw ConsolePageError(status: .notFound, message: "There is no such connection.")
+        }
+        let now = service.clock.now()
+        let tokens = try await service.tokens(connectionID: id, by: actor)
+        let health = try await service.connectionHealth(connectionID: id, by: actor)
+        let names = try await Names.load(service, by: actor)
+        let recent = try await service.activity(ActivityQuery(connectionID: id, count: 10), by: actor)
+        let chart = ActivityChart(service: service, actor: actor)
+        var warnings: [Warning] = []
+        if !tokens.contains(where: { $0.isUsable(at: now) }) {
+            warnings.append(Warning(text: "No live token: the IdP cannot provision until you create one."))
+        }
+        for token in health.expiringSoon {
+            warnings.append(
+                Warning(
+                    text:
+                        "The token \(token.name) (\(token.prefix)…) expires \(Format.when(token.expiresAt)): rotate it and update the IdP before then."
+                ))
+        }
+        if health.rejectedTokens > 0 {
+            warnings.append(
+                Warning(
+                    text:
+                        "\(Format.plural(health.rejectedTokens, "request")) in the last 24 hours came with a revoked or expired token: the IdP still holds an old one."
+                ))
+        }
+        if health.errors > 0 {
+            warnings.append(
+                Warning(text: "\(Format.plural(health.errors, "request")) failed in the last 24 hours (see Activity)."))
+        }
+        let model = Model(
+            chrome: PageChrome(
+                connection.name, section: "/connections", context: context,
+                notice: Notice.text(request.uri.queryParameters["notice"])),
+            id: id, connectionID: id, name: connection.name,
+            kind: Self.kindLabels[connection.kind] ?? connection.kind.rawValue,
+            scimURL: scimURL(request),
+            tokens: tokens.sorted { $0.createdAt > $1.createdAt }.map { token in
+                let state: (String, String) =
+                    token.revokedAt != nil
+                    ? ("Revoked", "revoked")
+                    : token.isUsable(at: now)
+                        ? (token.expiresAt.map { _ in "Live (expires)" } ?? "Live", "live") : ("Expired", "expired")
+                return TokenRow(
+                    id: token.id, name: token.name, prefix: token.prefix, scope: token.scope.rawValue,
+                    created: Format.when(token.createdAt), expires: token.expiresAt.map(Format.when) ?? "never",
+                    lastUsed: token.lastUsedAt.map(Format.when) ?? "never", lastAddress: token.lastUsedAddress ?? "",
+                    state: state.0, stateClass: state.1, live: token.isUsable(at: now))
+            }, hasTokens: !tokens.isEmpty, newToken: newToken,
+            deactivate: DeprovisionAction.allCases.map {
+                Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.onDeactivate)
+            },
+            delete: DeprovisionAction.allCases.map {
+                Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.onDelete)
+            },
+            orphan: OrphanRule.allCases.map {
+                Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.orphanRule)
+            }, warnings: warnings, hasWarnings: !warnings.isEmpty,
+            lastRequest: health.lastRequestAt.map(Format.when) ?? "never", requests: health.requests,
+            errors: health.errors, rejected: health.rejectedTokens,
+            chartDay: try await chart.svg(ActivityQuery(connectionID: id), span: .day),
+            chartWeek: try await chart.svg(ActivityQuery(connectionID: id), span: .week),
+            events: recent.items.map { EventView($0, names: names) }, hasEvents: !recent.items.isEmpty)
+        return views.page("connection", model)
+    }
+
+    struct TokenForm: ConsoleForm {
+        var csrf: String
+        var name: String?
+        var scope: String?
+        var expiresInDays: String?
+    }
+
+    func issueToken(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.consoleForm(TokenForm.self, csrf: context.csrf)
+        let scope = TokenScope(rawValue: form.scope ?? "provision") ?? .provision
+        var expiresAt: Timestamp?
+        if let text = form.expiresInDays?.trimmingWhitespace(), !text.isEmpty {
+            guard let days = Int64(text), (1...3650).contains(days) else {
+                throw ConsolePageError(status: .badRequest, message: "The lifetime is a number of days from 1 to 3650.")
+            }
+            expiresAt = service.clock.now().adding(seconds: days * 86_400)
+        }
+        let name = form.name?.trimmingWhitespace()
+        let issued = try await service.issueToken(
+            connectionID: id, scope: scope, name: name?.isEmpty == false ? name : nil, expiresAt: expiresAt,
+            by: try context.actor())
+        return try await render(request, context, newToken: issued.token)
+    }
+
+    struct RotateForm: ConsoleForm {
+        var csrf: String
+        var overlapHours: String?
+    }
+
+    func rotateToken(_ request: Request, _ context: Context) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await request.consoleForm(RotateForm.self, csrf: context.csrf)
+        let hours = Int64(form.overlapHours ?? "24") ?? 24
+        let issued = try await service.rotateToken(id: token, overlapSeconds: hours * 3600, by: try context.actor())
+        return try await render(request, context, newToken: issued.token)
+    }
+
+    func revokeToken(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let token = try context.parameters.require("token")
+        _ = try await request.consoleForm(TokenOnlyForm.self, csrf: context.csrf)
+        try await service.revokeToken(id: token, by: try context.actor())
+        return Views.redirect("/connections/\(id)?notice=token-revoked")
+    }
+
+    struct PolicyForm: ConsoleForm {
+        var csrf: String
+        var onDeactivate: String
+        var onDelete: String
+        var orphanRule: String
+    }
+
+    func savePolicies(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.consoleForm(PolicyForm.self, csrf: context.csrf)
+        guard let deactivate = DeprovisionAction(rawValue: form.onDeactivate),
+            let delete = DeprovisionAction(rawValue: form.onDelete), let orphan = OrphanRule(rawValue: form.orphanRule)
+        else { throw ConsolePageError(status: .badRequest, message: "Choose one of the listed policies.") }
+        _ = try await service.updateConnection(
+            id: id, policies: ConnectionPolicies(onDeactivate: deactivate, onDelete: delete, orphanRule: orphan),
+            by: try context.actor())
+        return Views.redirect("/connections/\(id)?notice=connection-saved")
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var text = self
+        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        return text
+    }
+}

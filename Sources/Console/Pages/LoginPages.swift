@@ -1,0 +1,149 @@
+import Directory
+import Hummingbird
+import SCIM
+
+/// Login, logout and the forced password change.
+struct LoginPages<Parent: ConsoleParentContext>: Sendable {
+    typealias Context = ConsoleRequestContext<Parent>
+    let service: DirectoryService
+    let views: Views
+    let configuration: ConsoleConfiguration
+
+    struct LoginModel: Sendable {
+        var chrome: PageChrome
+        var csrf: String
+        var next: String
+        var userName: String
+        var error: String?
+    }
+
+    struct LoginForm: Decodable, Sendable {
+        var csrf: String
+        var userName: String
+        var password: String
+        var next: String?
+    }
+
+    struct PasswordForm: ConsoleForm {
+        var csrf: String
+        var current: String
+        var new: String
+        var confirm: String
+    }
+
+    struct PasswordModel: Sendable {
+        var chrome: PageChrome
+        var forced: Bool
+        var error: String?
+    }
+
+    /// Only a path of ours: `/…` but not `//host` or `/\host` (an open redirect).
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count <= 512,
+            !next.hasPrefix("/login"), !next.hasPrefix("/logout")
+        else { return nil }
+        return next
+    }
+
+    func loginPage(_ request: Request, _ context: Context) async throws -> Response {
+        if context.signIn != nil { return Views.redirect("/users") }
+        let next = Self.safeNext(request.uri.queryParameters["next"].map(String.init)) ?? "/users"
+        return loginForm(context, next: next, userName: "", error: nil, status: .ok)
+    }
+
+    private func loginForm(
+        _ context: Context, next: String, userName: String, error: String?, status: HTTPResponse.Status
+    ) -> Response {
+        let token = CSRF.random()
+        let model = LoginModel(
+            chrome: PageChrome("Sign in", section: nil, context: context), csrf: token, next: next,
+            userName: userName, error: error)
+        var response = views.page("login", model, status: status)
+        response.setCookie(
+            Cookie(
+                name: CSRF.loginCookie, value: token, maxAge: 3600, path: "/login",
+                secure: configuration.secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func logIn(_ request: Request, _ context: Context) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        guard let form = try? URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: buffer)) else {
+            throw ConsolePageError(status: .badRequest, message: "The sign-in form could not be read.")
+        }
+        guard let expected = request.cookies[CSRF.loginCookie]?.value, CSRF.matches(form.csrf, String(expected))
+        else {
+            throw ConsolePageError(
+                status: .forbidden, message: "The sign-in form expired. Reload the page and sign in again.")
+        }
+        let next = Self.safeNext(form.next) ?? "/users"
+        switch try await service.logIn(userName: form.userName, password: form.password, address: context.clientAddress)
+        {
+        case .refused:
+            return loginForm(
+                context, next: next, userName: form.userName, error: "The account name or the password is wrong.",
+                status: .unauthorized)
+        case .throttled(let seconds):
+            let minutes = max(1, (seconds + 59) / 60)
+            var response = loginForm(
+                context, next: next, userName: form.userName,
+                error:
+                    "Too many failed sign-ins. Wait \(Format.plural(minutes, "minute")) and try again, or ask another admin to reset the password.",
+                status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        case .signedIn(let started):
+            var response = Views.redirect(started.signIn.mustChangePassword ? "/account/password" : next)
+            response.setCookie(
+                sessionCookie(started.token, maxAge: Int(service.sessionPolicy.absolute.components.seconds)))
+            response.setCookie(
+                Cookie(
+                    name: CSRF.loginCookie, value: "", maxAge: 0, path: "/login", secure: configuration.secureCookies,
+                    httpOnly: true, sameSite: .strict))
+            return response
+        }
+    }
+
+    func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: configuration.sessionCookie, value: value, maxAge: maxAge, path: "/",
+            secure: configuration.secureCookies, httpOnly: true, sameSite: .lax)
+    }
+
+    func logOut(_ request: Request, _ context: Context) async throws -> Response {
+        if let token = context.sessionToken {
+            _ = try await request.consoleForm(TokenOnlyForm.self, csrf: context.csrf)
+            try await service.endSession(token: token)
+        }
+        var response = Views.redirect("/login")
+        response.setCookie(sessionCookie("", maxAge: 0))
+        return response
+    }
+
+    func passwordPage(_ request: Request, _ context: Context) async throws -> Response {
+        views.page(
+            "password",
+            PasswordModel(
+                chrome: PageChrome("Choose a password", section: nil, context: context),
+                forced: context.signIn?.mustChangePassword == true, error: nil))
+    }
+
+    func changePassword(_ request: Request, _ context: Context) async throws -> Response {
+        let form = try await request.consoleForm(PasswordForm.self, csrf: context.csrf)
+        guard let signIn = context.signIn else { return Views.redirect("/login") }
+        func again(_ message: String) -> Response {
+            views.page(
+                "password",
+                PasswordModel(
+                    chrome: PageChrome("Choose a password", section: nil, context: context),
+                    forced: signIn.mustChangePassword, error: message), status: .badRequest)
+        }
+        guard form.new == form.confirm else { return again("The two new passwords differ.") }
+        do {
+            try await service.changePassword(accountID: signIn.account.id, current: form.current, new: form.new)
+        } catch let error where error.status == 400 {
+            return again(ConsoleErrorMiddleware<Parent>.sentence(error.detail))
+        }
+        return Views.redirect("/users?notice=password-changed")
+    }
+}
