@@ -159,6 +159,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "AccountConsole", "Console", "Directory", "SCIM", "SCIMHTTP", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "DirectoryServiceTests",
             dependencies: ["Directory", "SCIM", "TestSupport"],
             swiftSettings: strictSettings

@@ -70,10 +70,50 @@ if grep -E '^[^ ]+ (error|critical) ' "$work/server.log"; then
     exit 1
 fi
 
+# The real-browser test: headless Chromium (Debian) driven by Selenium, axe-core on every page,
+# against a fresh server whose admin password is set by the environment.
+browser_run() {
+    local database="$1" shots="$2"
+    local port
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    ACCOUNT_CONSOLE_ADMIN_PASSWORD="browser-test-password" \
+        "$bin" serve --host 127.0.0.1 --port "$port" --database "$database" >"$work/browser-server.log" 2>&1 &
+    server_pid=$!
+    "$work/browser-venv/bin/python" - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit("the server did not answer /healthz within 10 s")
+PY
+    "$work/browser-venv/bin/python" scripts/browser_test.py "http://127.0.0.1:$port" browser-test-password "$shots" || {
+        tail -n 30 "$work/browser-server.log" >&2
+        exit 1
+    }
+    kill -TERM "$server_pid" && wait "$server_pid" || true
+    server_pid=""
+}
+
+log "real browser: the console in headless Chromium with axe-core, on SQLite"
+scripts/browser-setup.sh "$work/browser-venv"
+browser_run "$work/browser.db" "$work/screenshots"
+# The README shows these; a run refreshes them.
+mkdir -p docs/screenshots
+for shot in users group user connection users-dark users-phone; do
+    cp "$work/screenshots/$shot.png" docs/screenshots/
+done
+
 log "PostgreSQL (a throw-away cluster on 127.0.0.1)"
 eval "$(scripts/postgres.sh)"
 export ACCOUNT_CONSOLE_REQUIRE_POSTGRES=1
 echo "PostgreSQL at ${ACCOUNT_CONSOLE_TEST_POSTGRES_URL}"
+
+log "real browser: the same on PostgreSQL (a database of its own)"
+psql "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL}" -qc "CREATE DATABASE browser"
+browser_run "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL%/*}/browser" "$work/screenshots-postgres"
 
 log "tests"
 swift test --skip-build 2>&1 | tee "$work/test-output.txt"

@@ -127,7 +127,7 @@ struct NotFoundPageMiddleware<Context: ConsoleParentContext>: RouterMiddleware {
                     status: 404, heading: "Not found", message: "There is no page at this address.",
                     requestID: context.id),
                 status: .notFound)
-            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<Context>.policy
+            SecurityHeadersMiddleware<Context>.apply(to: &response)
             return response
         }
     }

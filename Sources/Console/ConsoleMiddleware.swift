@@ -21,11 +21,15 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         -> Response
     {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.policy
-        response.headers[Self.referrerPolicy] = "same-origin"
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[Self.frameOptions] = "DENY"
+        Self.apply(to: &response)
         return response
+    }
+
+    static func apply(to response: inout Response) {
+        response.headers[.contentSecurityPolicy] = policy
+        response.headers[referrerPolicy] = "same-origin"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[frameOptions] = "DENY"
     }
 }
 

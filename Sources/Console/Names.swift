@@ -52,5 +52,5 @@ struct Names: Sendable {
 struct SourceBadge: Sendable {
     var kind: String
     var label: String
-    var since: String = ""
+    var since: String?
 }

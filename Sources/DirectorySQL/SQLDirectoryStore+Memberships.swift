@@ -215,9 +215,7 @@ extension SQLDirectoryStore {
                 let id = try reader.text("group_id")
                 let name = try reader.text("display_name")
                 let source = try reader.text("source")
-                mappings.add(groupID: id, displayName: name, source: source)
-                mappings[mappings.count - 1].since[MembershipSource(rawValue: source)] = try reader.timestamp(
-                    "created_at")
+                mappings.add(groupID: id, displayName: name, source: source, at: try reader.timestamp("created_at"))
             }
             return mappings
         }
@@ -280,12 +278,13 @@ extension SQLDirectoryStore {
 extension Array where Element == UserGroupMapping {
     /// Adds one membership row, read in group order: a second source of the same group joins the
     /// mapping before it (a member held manually and through a connection is one group, two sources).
-    mutating func add(groupID: String, displayName: String, source: String) {
+    mutating func add(groupID: String, displayName: String, source: String, at: Timestamp?) {
         let source = MembershipSource(rawValue: source)
         if last?.groupID == groupID {
             self[count - 1].sources.append(source)
         } else {
             append(UserGroupMapping(groupID: groupID, displayName: displayName, sources: [source]))
         }
+        if let at { self[count - 1].since[source] = at }
     }
 }

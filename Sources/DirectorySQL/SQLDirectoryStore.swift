@@ -296,7 +296,7 @@ public struct SQLDirectoryStore: DirectoryBackend {
     /// and its groups in one statement (one round trip per lookup).
     var userRecordSelect: String {
         let mappings = dialect.jsonRows(
-            ["g.id", "g.display_name", "m.source"],
+            ["g.id", "g.display_name", "m.source", "m.created_at"],
             from:
                 #"memberships m JOIN "groups" g ON g.id = m.group_id WHERE m.user_id = users.id AND g.archived_at IS NULL"#,
             order: "g.display_name_key, g.id, m.source")
@@ -309,17 +309,19 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
     }
 
-    /// `[[group id, display name, source], …]` in group order → one mapping per group.
+    /// `[[group id, display name, source, created at], …]` in group order → one mapping per group.
     static func decodeMappings(_ text: String) throws -> [UserGroupMapping] {
         guard case .array(let rows)? = try? JSONParser().parse(text) else {
             throw StoreError.corruptRow("users.group_mappings is not a JSON array")
         }
         var mappings: [UserGroupMapping] = []
         for row in rows {
-            guard let fields = row.arrayValue, fields.count == 3, let id = fields[0].stringValue,
+            guard let fields = row.arrayValue, fields.count == 4, let id = fields[0].stringValue,
                 let name = fields[1].stringValue, let source = fields[2].stringValue
             else { throw StoreError.corruptRow("users.group_mappings holds a malformed entry") }
-            mappings.add(groupID: id, displayName: name, source: source)
+            mappings.add(
+                groupID: id, displayName: name, source: source,
+                at: fields[3].numberValue?.int64Value.map { Timestamp(microseconds: $0) })
         }
         return mappings
     }

@@ -72,7 +72,8 @@ extension FieldChange {
     public static let maximumCount = 50
 
     /// What differs between two SCIM resources, attribute by attribute (a complex attribute by its
-    /// sub-attributes, `name.givenName`); `password` is never named with a value.
+    /// sub-attributes, `name.givenName`, also when it appears or goes); `password` is never named
+    /// with a value, and `schemas` (no attribute of the user's) is left out.
     public static func between(_ old: JSONObject, _ new: JSONObject) -> [FieldChange] {
         var changes: [FieldChange] = []
         collect(old, new, prefix: "", into: &changes)
@@ -90,12 +91,17 @@ extension FieldChange {
             let before = old[name]
             let after = new[name]
             if before == after { continue }
+            if prefix.isEmpty, name.lowercased() == "schemas" { continue }
             if name.lowercased() == "password" {
                 changes.append(FieldChange(field: field, old: nil, new: "(set; never stored)"))
                 continue
             }
-            if case .object(let oldObject)? = before, case .object(let newObject)? = after {
-                collect(oldObject, newObject, prefix: field, into: &changes)
+            // Objects on both sides, or an object on one and nothing on the other: by sub-attribute.
+            let oldObject = before?.objectValue
+            let newObject = after?.objectValue
+            if oldObject != nil || newObject != nil, oldObject != nil || before == nil, newObject != nil || after == nil
+            {
+                collect(oldObject ?? [:], newObject ?? [:], prefix: field, into: &changes)
                 continue
             }
             changes.append(FieldChange(field: field, old: before.map(Self.text), new: after.map(Self.text)))

@@ -274,7 +274,8 @@ extension DirectoryService {
             return .refused
         }
         for (subject, _) in subjects { try await read { try await store.clearLoginFailures(subject: subject) } }
-        let token = Self.generateToken()
+        // 256 bits, base64url, without the `acs_` of SCIM tokens: a session is not a token.
+        let token = Self.base64URL(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
         let session = Session(
             idHash: Self.hash(token: token), accountID: account.id, createdAt: now,
             expiresAt: Timestamp(microseconds: now.microseconds + policy.absolute.microseconds), lastSeenAt: now)

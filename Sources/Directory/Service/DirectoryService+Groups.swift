@@ -88,6 +88,7 @@ extension DirectoryService {
                 let change = try await service.store.addMembers(
                     groupID: created.id, userIDs: memberIDs, source: caller.source, at: now)
                 if let text = service.describe(change, group: created.displayName) { note.add(text) }
+                try await service.noteMembers(change, field: "members", note: note)
                 service.skipped(change, note: note)
                 created = try await service.store.group(id: created.id) ?? created
             }
