@@ -344,6 +344,15 @@ def step_token(run):
     info(f"token of {len(run.token)} characters")
     open_page(run, f"/connections/{run.connection_id}", "#scim-url")
     check(run.token not in driver.page_source, "the token is shown again on a later GET")
+    # The Test button: Okta's connector check against the server itself, with the pasted token.
+    form = find(driver, "form#connector-check")
+    fill(form, "token", run.token)
+    submit(driver, find(driver, "form#connector-check"))
+    steps = find(driver, "ol#check-steps", "the connector check's steps").find_elements(By.CSS_SELECTOR, "li")
+    failed = [s.text for s in steps if "failed" in (s.get_attribute("class") or "")]
+    check(steps and not failed, f"the connector check failed: {failed!r}")
+    check(run.token not in driver.page_source, "the connector check echoes the token")
+    info(f"connector check: {len(steps)} steps passed")
     audit(run, "connection")
     open_page(run, "/connections")
     check("okta-test" in body_text(driver), "/connections does not list okta-test")

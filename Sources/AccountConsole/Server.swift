@@ -43,11 +43,11 @@ public enum AccountConsoleServer {
     /// `/healthz`, behind the request log.
     public static func router(
         service: DirectoryService, activity: ActivityLog, api: SCIMAPIConfiguration,
-        console: ConsoleConfiguration = ConsoleConfiguration(), logger: Logger
+        console: ConsoleConfiguration = ConsoleConfiguration(), check: (any ConnectorChecking)? = nil, logger: Logger
     ) throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
-        let pages = try Console(service: service, configuration: console, logger: logger)
+        let pages = try Console(service: service, configuration: console, check: check, logger: logger)
         router.add(middleware: pages.notFoundMiddleware(for: AppRequestContext.self))
         SCIMAPI(service: service, activity: activity, configuration: api, logger: logger).addRoutes(to: router)
         pages.addRoutes(to: router)
@@ -57,6 +57,18 @@ public enum AccountConsoleServer {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
         }
         return router
+    }
+
+    /// Where the connector check reaches this server: its own listener (a wildcard address by
+    /// the loopback), at the path IOMETE documents.
+    static func selfCheckBase(_ configuration: ServerConfiguration) -> String {
+        let host: String
+        switch configuration.host {
+        case "0.0.0.0", "": host = "127.0.0.1"
+        case "::": host = "[::1]"
+        default: host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        }
+        return "http://\(host):\(configuration.port)\(SCIMAPIConfiguration.mountPoints[0])"
     }
 
     /// Serves until SIGINT/SIGTERM. The services, in start order: the database client (PostgreSQL's
@@ -75,7 +87,7 @@ public enum AccountConsoleServer {
         var app = Application(
             router: try router(
                 service: service, activity: activity, api: configuration.api, console: configuration.console,
-                logger: logger),
+                check: HTTPConnectorCheck(base: selfCheckBase(configuration)), logger: logger),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Account Console"),
             logger: logger)

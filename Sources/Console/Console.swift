@@ -9,10 +9,16 @@ public struct Console: Sendable {
     let configuration: ConsoleConfiguration
     let logger: Logger
     let views: Views
+    let check: (any ConnectorChecking)?
 
-    public init(service: DirectoryService, configuration: ConsoleConfiguration, logger: Logger) throws {
+    /// `check` runs a connection page's *Test* button; without one the button is not shown.
+    public init(
+        service: DirectoryService, configuration: ConsoleConfiguration, check: (any ConnectorChecking)? = nil,
+        logger: Logger
+    ) throws {
         self.service = service
         self.configuration = configuration
+        self.check = check
         self.logger = logger
         self.views = try Views()
     }
@@ -70,7 +76,8 @@ public struct Console: Sendable {
         pages.post("/groups/:id/roles", use: groups.grantRole)
         pages.post("/groups/:id/roles/revoke", use: groups.revokeRole)
 
-        let connections = ConnectionPages<Parent>(service: service, views: views, configuration: configuration)
+        let connections = ConnectionPages<Parent>(
+            service: service, views: views, configuration: configuration, check: check)
         pages.get("/connections", use: connections.list)
         pages.post("/connections", use: connections.create)
         pages.get("/connections/:id", use: connections.page)
@@ -78,6 +85,7 @@ public struct Console: Sendable {
         pages.post("/connections/:id/tokens/:token/rotate", use: connections.rotateToken)
         pages.post("/connections/:id/tokens/:token/revoke", use: connections.revokeToken)
         pages.post("/connections/:id/policies", use: connections.savePolicies)
+        pages.post("/connections/:id/test", use: connections.runCheck)
 
         let activity = ActivityPages<Parent>(service: service, views: views)
         pages.get("/activity", use: activity.list)

@@ -393,6 +393,22 @@ public struct SQLDirectoryStore: DirectoryBackend {
         return conditions
     }
 
+    /// The console's orders in SQL; ties go by id, so pages never overlap.
+    static func orderBy(_ order: ConsoleOrder, table: DirectoryTable) throws(StoreError) -> String {
+        let name = table.sqlName
+        func direction(_ order: SortOrder) -> String { order == .ascending ? "ASC" : "DESC" }
+        switch order {
+        case .origin(let sort):
+            // `idp` before `local` ascending; IdP rows grouped by connection.
+            return
+                "\(name).origin \(direction(sort)), \(name).connection_id \(direction(sort)), \(name).id ASC"
+        case .groupCount(let sort):
+            guard table == .users else { throw .invalidInput("only users are ordered by their groups") }
+            return
+                "(SELECT COUNT(DISTINCT m.group_id) FROM memberships m WHERE m.user_id = users.id) \(direction(sort)), users.id ASC"
+        }
+    }
+
     /// A filtered, ordered page and the total count, for either table.
     func list<Item: Sendable & Hashable>(
         _ query: ResourceQuery, table: DirectoryTable, select: String,
@@ -416,9 +432,11 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
         let order: String
         do {
-            order = try compiler.orderBy(query.sort)
+            order = try query.order.map { try Self.orderBy($0, table: table) } ?? compiler.orderBy(query.sort)
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw .unsupportedFilter(error.message)
+            throw .unsupportedFilter("\(error)")
         }
         let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
         let limit = binds.add(.integer(Int64(max(0, query.count))))

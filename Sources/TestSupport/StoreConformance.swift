@@ -71,6 +71,33 @@ public enum StoreConformance {
             #expect(try await ids(ResourceQuery(status: .active)) == [ada.id, grace.id])
             #expect(try await store.users(ResourceQuery(origin: .local, search: "s")).totalResults == 1)
         },
+        StoreCheck("console orders: by origin and by the number of groups, ties by id") { store, fixtures in
+            let okta = try await store.createConnection(fixtures.connection("Okta"))
+            let local = try await store.createUser(fixtures.user("local@example.test"))
+            let idp = try await store.createUser(fixtures.user("idp@example.test", origin: .idp(connectionID: okta.id)))
+            let other = try await store.createUser(fixtures.user("other@example.test"))
+            for name in ["One", "Two"] {
+                let group = try await store.createGroup(fixtures.group(name))
+                _ = try await store.addMembers(
+                    groupID: group.id, userIDs: [idp.id], source: .manual, at: fixtures.clock.now())
+                _ = try await store.addMembers(
+                    groupID: group.id, userIDs: [idp.id], source: .connection(okta.id), at: fixtures.clock.now())
+                if name == "One" {
+                    _ = try await store.addMembers(
+                        groupID: group.id, userIDs: [other.id], source: .manual, at: fixtures.clock.now())
+                }
+            }
+            func ordered(_ order: ConsoleOrder) async throws -> [String] {
+                var query = ResourceQuery()
+                query.order = order
+                return try await store.users(query).items.map(\.id)
+            }
+            // Two sources in one group count once.
+            #expect(try await ordered(.groupCount(.descending)) == [idp.id, other.id, local.id])
+            #expect(try await ordered(.groupCount(.ascending)) == [local.id, other.id, idp.id])
+            #expect(try await ordered(.origin(.ascending)) == [idp.id] + [local.id, other.id].sorted())
+            #expect(try await ordered(.origin(.descending)).first != idp.id)
+        },
         StoreCheck("create and read a user by id and by case-insensitive userName") { store, fixtures in
             let user = fixtures.user("ada.lovelace@example.test", extra: ["displayName": "Ada", "externalId": "00u1"])
             let created = try await store.createUser(user)

@@ -121,7 +121,8 @@ struct ActivityPages<Parent: ConsoleParentContext>: Sendable {
         let known = Set(users.map(\.id))
         for subject in subjects where !known.contains(subject) {
             if event.resourceType == "Group", subject == event.resourceID {
-                links.insert(Link(href: "/groups/\(subject)", label: "Group"), at: 0)
+                let name = try? await service.group(id: subject, includeMembers: false, by: actor).group.displayName
+                links.insert(Link(href: "/groups/\(subject)", label: "Group \(name ?? subject)"), at: 0)
             } else if event.resourceType == "Connection", subject == event.resourceID {
                 links.insert(Link(href: "/connections/\(subject)", label: "Connection"), at: 0)
             }

@@ -8,6 +8,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
     let service: DirectoryService
     let views: Views
     let configuration: ConsoleConfiguration
+    let check: (any ConnectorChecking)?
 
     struct ListRow: Sendable {
         var id: String
@@ -105,6 +106,11 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var chartWeek: String
         var events: [EventView]
         var hasEvents: Bool
+        var canCheck: Bool
+        var checkSteps: [ConnectorCheckStep]
+        var hasCheck: Bool
+        var checkPassed: Bool
+        var checkSummary: String
     }
 
     func scimURL(_ request: Request) -> String {
@@ -118,7 +124,9 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         try await render(request, context, newToken: nil)
     }
 
-    func render(_ request: Request, _ context: Context, newToken: String?) async throws -> Response {
+    func render(
+        _ request: Request, _ context: Context, newToken: String?, checkSteps: [ConnectorCheckStep] = []
+    ) async throws -> Response {
         let actor = try context.actor()
         let id = try context.parameters.require("id")
         guard let connection = try await service.connections(by: actor).first(where: { $0.id == id }) else {
@@ -184,7 +192,12 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             errors: health.errors, rejected: health.rejectedTokens,
             chartDay: try await chart.svg(ActivityQuery(connectionID: id), span: .day),
             chartWeek: try await chart.svg(ActivityQuery(connectionID: id), span: .week),
-            events: recent.items.map { EventView($0, names: names) }, hasEvents: !recent.items.isEmpty)
+            events: recent.items.map { EventView($0, names: names) }, hasEvents: !recent.items.isEmpty,
+            canCheck: check != nil, checkSteps: checkSteps, hasCheck: !checkSteps.isEmpty,
+            checkPassed: checkSteps.allSatisfy(\.passed),
+            checkSummary: checkSteps.allSatisfy(\.passed)
+                ? "All \(checkSteps.count) steps passed: the IdP's test will pass with this URL and token."
+                : "\(checkSteps.filter { !$0.passed }.count) of \(checkSteps.count) steps failed.")
         return views.page("connection", model)
     }
 
@@ -232,6 +245,48 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         _ = try await request.consoleForm(TokenOnlyForm.self, csrf: context.csrf)
         try await service.revokeToken(id: token, by: try context.actor())
         return Views.redirect("/connections/\(id)?notice=token-revoked")
+    }
+
+    struct CheckForm: ConsoleForm {
+        var csrf: String
+        var token: String
+    }
+
+    /// Runs the IdP's connector test with a pasted token (the one the IdP holds: only its hash is
+    /// stored here) and shows each step.
+    func runCheck(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.consoleForm(CheckForm.self, csrf: context.csrf)
+        let actor = try context.actor()
+        let secret = form.token.trimmingWhitespace()
+        guard let check else {
+            throw ConsolePageError(status: .notFound, message: "The connector check is not available here.")
+        }
+        var steps: [ConnectorCheckStep] = []
+        let owner = try await service.token(matching: secret, by: actor)
+        let name = try await service.connections(by: actor).first { $0.id == id }?.name ?? id
+        let now = service.clock.now()
+        switch owner {
+        case nil:
+            steps.append(
+                ConnectorCheckStep(
+                    name: "The token is one of this server's", request: "(checked here)", passed: false,
+                    detail: "no connection has this token: paste the whole token the IdP was given"))
+        case let token? where token.connectionID != id:
+            steps.append(
+                ConnectorCheckStep(
+                    name: "The token belongs to \(name)", request: "(checked here)", passed: false,
+                    detail: "this token belongs to another connection; the IdP would provision into that one"))
+        case let token?:
+            steps.append(
+                ConnectorCheckStep(
+                    name: "The token belongs to \(name)", request: "(checked here)", passed: token.isUsable(at: now),
+                    detail: token.isUsable(at: now)
+                        ? "token \(token.name) (\(token.prefix)…), scope \(token.scope.rawValue)"
+                        : "token \(token.prefix)… is \(token.revokedAt != nil ? "revoked" : "expired")"))
+        }
+        steps += await check.run(token: secret)
+        return try await render(request, context, newToken: nil, checkSteps: steps)
     }
 
     struct PolicyForm: ConsoleForm {

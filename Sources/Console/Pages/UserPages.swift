@@ -42,6 +42,9 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
             var request = ListRequest(
                 sortBy: UserPages.sorts.first { $0.key == sort }?.attribute, sortOrder: order,
                 startIndex: (page - 1) * count + 1, count: count)
+            let direction: SortOrder = order == "descending" ? .descending : .ascending
+            if sort == "groups" { request.order = .groupCount(direction) }
+            if sort == "origin" { request.order = .origin(direction) }
             request.search = q.trimmingWhitespace().isEmpty ? nil : q.trimmingWhitespace()
             if !connection.isEmpty {
                 request.origin = .connection(connection)
@@ -141,8 +144,8 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
             column("Username", "username", criteria, className: "col-username"),
             column("Full name", "name", criteria, className: "col-name"),
             column("Email", "email", criteria, className: "col-email"),
-            Column(label: "Groups", href: nil, ariaSort: "none", arrow: "", className: "col-groups"),
-            Column(label: "Origin", href: nil, ariaSort: "none", arrow: "", className: "col-origin"),
+            column("Groups", "groups", criteria, className: "col-groups"),
+            column("Origin", "origin", criteria, className: "col-origin"),
             column("Added", "added", criteria, className: "col-added"),
             column("Last change", "changed", criteria, className: "col-changed"),
         ]

@@ -116,6 +116,14 @@ extension DirectoryService {
         try await roleAssignments(by: actor).filter { $0.subject == subject }.map(\.role)
     }
 
+    /// The token record a secret stands for (found by its hash), revoked or not; for the
+    /// console's connector check, which says whose token was pasted.
+    public func token(matching secret: String, by actor: DirectoryActor) async throws(SCIMError) -> ScimToken? {
+        try actor.authorize(.readAccess)
+        guard !secret.isEmpty, secret.utf8.count <= 512 else { return nil }
+        return try await read { try await store.token(sha256: Self.hash(token: secret)) }
+    }
+
     // MARK: Activity
 
     /// Activity rows, newest first: the console's log and timelines (not for SCIM tokens).

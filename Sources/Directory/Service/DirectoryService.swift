@@ -47,6 +47,8 @@ public struct ListRequest: Sendable, Hashable {
     public var origin: OriginCriterion?
     public var status: StatusCriterion?
     public var search: String?
+    /// The console's own orders (origin, groups count), instead of `sortBy`.
+    public var order: ConsoleOrder?
 
     public init(
         filter: String? = nil, sortBy: String? = nil, sortOrder: String? = nil, startIndex: Int? = nil,
@@ -253,6 +255,7 @@ public struct DirectoryService: Sendable {
         _ request: ListRequest, type: ResourceType
     ) throws(SCIMError) -> (query: ResourceQuery, startIndex: Int?, walk: WalkStep?) {
         var query = ResourceQuery(origin: request.origin, status: request.status, search: request.search)
+        query.order = request.order
         if let filter = request.filter, !filter.isEmpty {
             query.filter = try type.resolveFilter(filter, limits: filterLimits)
         }
@@ -260,7 +263,7 @@ public struct DirectoryService: Sendable {
         let paging = IndexPaging(startIndex: request.startIndex, count: request.count, maximumCount: maximumResults)
         query.count = paging.count
         if let cursor = request.cursor {
-            guard query.sort == nil else {
+            guard query.sort == nil, query.order == nil else {
                 throw .invalidValue("cursor paging cannot be combined with sortBy on this server; use startIndex")
             }
             if !cursor.isEmpty {
@@ -276,7 +279,7 @@ public struct DirectoryService: Sendable {
         query.offset = paging.offset
         // A sequential startIndex walk in id order (Okta's import: it has no cursors) goes on
         // from where the previous page ended instead of skipping `offset` rows again.
-        guard query.sort == nil else { return (query, paging.startIndex, nil) }
+        guard query.sort == nil, query.order == nil else { return (query, paging.startIndex, nil) }
         let key = IndexWalkCache.Key(
             type: type.name, filter: request.filter ?? "", origin: request.origin, status: request.status,
             search: request.search)

@@ -20,6 +20,14 @@ public enum StatusCriterion: String, Sendable, Hashable, CaseIterable {
     case archived
 }
 
+/// An order the console offers that no SCIM attribute names: by origin (IdP users grouped by
+/// connection, then local ones), or by how many groups a user is in (counted per row: not index-backed, see
+/// docs/benchmarks.md).
+public enum ConsoleOrder: Sendable, Hashable {
+    case origin(SortOrder)
+    case groupCount(SortOrder)
+}
+
 /// A list query: the SCIM filter and the console's typed criteria (all ANDed), order and page.
 public struct ResourceQuery: Sendable, Hashable {
     public var filter: ResolvedFilter?
@@ -33,6 +41,8 @@ public struct ResourceQuery: Sendable, Hashable {
     public var search: String?
     /// `nil` orders by `id`, which is stable across pages (Okta's import relies on it).
     public var sort: SortSpecification?
+    /// The console's own orders; used instead of `sort` when set.
+    public var order: ConsoleOrder?
     /// 0-based offset (index paging).
     public var offset: Int
     /// Page size.
