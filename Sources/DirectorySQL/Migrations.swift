@@ -265,6 +265,10 @@ public enum Migrations {
                 "CREATE INDEX activity_subjects_resource ON activity_subjects (resource_id, at)",
                 "INSERT INTO activity_subjects (activity_id, resource_id, at) SELECT id, resource_id, at FROM activity WHERE resource_id IS NOT NULL",
                 "CREATE INDEX activity_actor_at ON activity (actor, at)",
+                // A connection's users in id order, and their count, from the index alone: the
+                // console's filter by connection (migration 3's index sorted 50 000 rows: 24 ms).
+                "DROP INDEX users_origin",
+                "CREATE INDEX users_origin ON users (origin, connection_id, archived_at, id)",
             ]
         },
     ]

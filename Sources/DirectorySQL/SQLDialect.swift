@@ -42,6 +42,16 @@ public struct SQLDialect: Sendable, Hashable {
 
     public func placeholder(_ index: Int) -> String { "\(placeholderPrefix)\(index)" }
 
+    /// An ORDER BY term the planner must not read from an index: SQLite's unary `+` (its
+    /// documented hint); PostgreSQL plans by statistics and needs none.
+    public func unindexedOrder(_ column: String) -> String {
+        switch name {
+        case .sqlite: return "+\(column)"
+        case .postgres: return column
+        case .odd: return "odd_unindexed(\(column))"
+        }
+    }
+
     /// The text at a path of keys inside a JSON column or element (`json_extract`, `#>>`).
     public func jsonText(_ base: String, _ keys: [String]) -> String {
         switch name {

@@ -51,6 +51,8 @@ struct StoreBenchmarks {
             ], origin: .local, createdAt: now, updatedAt: now)
     }
 
+    static let seededConnectionID = "00000000-0000-4000-a000-000000000001"
+
     /// Deterministic ids, so load scripts can name users without a lookup: user `n` is
     /// `00000000-0000-4000-8000-<n in 12 hex digits>`.
     static func deterministicID(_ index: Int) -> String {
@@ -64,8 +66,15 @@ struct StoreBenchmarks {
         let clock = WallClock()
         let (store, database) = try await SQLiteDirectoryStore.open(path: path, migrate: true, clock: clock)
         let total = userCount + 10_000
+        // Half of the users belong to a connection, for the console's filter by connection.
+        let seeded = try await store.createConnection(
+            Connection(id: seededConnectionID, name: "Seeded", kind: .okta, createdAt: clock.now()))
         for start in stride(from: 0, to: total, by: 1000) {
-            let users = (start..<min(start + 1000, total)).map { user($0, id: deterministicID($0), now: clock.now()) }
+            let users = (start..<min(start + 1000, total)).map { index in
+                var made = user(index, id: deterministicID(index), now: clock.now())
+                if index >= userCount / 2, index < userCount { made.origin = .idp(connectionID: seeded.id) }
+                return made
+            }
             try await store.transaction { transaction in
                 for user in users { _ = try await transaction.createUser(user) }
             }
@@ -85,8 +94,20 @@ struct StoreBenchmarks {
         _ = try await store.addMembers(
             groupID: "00000000-0000-4000-9000-000000000002", userIDs: (0..<10).map(deterministicID), source: .manual,
             at: now)
+        // A timeline of 1 000 events for user 0: PATCHes of the big group that name it.
+        let events = (0..<1000).map { index in
+            ActivityEvent(
+                id: "00000000-0000-4000-b000-\(String(format: "%012d", index))",
+                at: Timestamp(microseconds: now.microseconds - Int64(1000 - index) * 60_000_000),
+                connectionID: seeded.id, method: "PATCH", path: "/scim/v2/Groups/00000000-0000-4000-9000-000000000001",
+                status: 204, resourceType: "Group", resourceID: "00000000-0000-4000-9000-000000000001",
+                summary: "added 1 member to Everyone", durationMicroseconds: 800,
+                changes: [FieldChange(field: "members", old: nil, new: "+user0@example.test")],
+                related: [deterministicID(0)])
+        }
+        try await store.recordActivities(events)
         await database.close()
-        print("seeded \(total) users, a group of \(userCount) and a group of 10 in \(path)")
+        print("seeded \(total) users (half of the first \(userCount) from a connection), a group of \(userCount), a group of 10 and 1 000 events of user 0 in \(path)")
     }
 
     static func main() async throws {
