@@ -38,7 +38,7 @@ struct Views: Sendable {
 
     /// The HTML of `template` over `model`.
     func html(_ template: String, _ model: Any) -> String {
-        library.render(model, withTemplate: template)
+        library.render(TemplateValues.wrap(model) ?? model, withTemplate: template)
             ?? "<!doctype html><title>Account Console</title><p>This page could not be drawn."
     }
 
@@ -53,5 +53,41 @@ struct Views: Sendable {
     /// 303 See Other: after a form, the browser loads the result with a GET.
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
+
+/// A view model reflected once, for the templates. swift-mustache reads a plain value's fields
+/// with a new `Mirror` at every `{{name}}` (and for every level of the context stack it climbs):
+/// 11 ms for a page of 50 users. Reflected into dictionaries once, the page renders several times
+/// faster (docs/benchmarks.md).
+struct TemplateValues: MustacheParent {
+    let fields: [String: Any]
+
+    func child(named name: String) -> Any? { fields[name] }
+
+    /// Structs become ``TemplateValues``, arrays arrays of them; optionals are unwrapped (`nil`
+    /// stays absent) and scalars stay as they are.
+    static func wrap(_ value: Any) -> Any? {
+        switch value {
+        case is String, is Bool, is Int, is Int64, is Double: return value
+        default: break
+        }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional?:
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return wrap(wrapped)
+        case .collection?, .set?:
+            return mirror.children.compactMap { wrap($0.value) }
+        case .struct?, .class?:
+            var fields: [String: Any] = [:]
+            for child in mirror.children {
+                guard let label = child.label, let field = wrap(child.value) else { continue }
+                fields[label] = field
+            }
+            return TemplateValues(fields: fields)
+        default:
+            return value
+        }
     }
 }

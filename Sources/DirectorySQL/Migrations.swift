@@ -265,6 +265,12 @@ public enum Migrations {
                 "CREATE INDEX activity_subjects_resource ON activity_subjects (resource_id, at)",
                 "INSERT INTO activity_subjects (activity_id, resource_id, at) SELECT id, resource_id, at FROM activity WHERE resource_id IS NOT NULL",
                 "CREATE INDEX activity_actor_at ON activity (actor, at)",
+                // The console's charts count requests and failures per hour: with the status in
+                // the index they are read from it alone.
+                "DROP INDEX activity_at",
+                "CREATE INDEX activity_at ON activity (at, status)",
+                "DROP INDEX activity_connection_at",
+                "CREATE INDEX activity_connection_at ON activity (connection_id, at, status)",
                 // A connection's users in id order, and their count, from the index alone: the
                 // console's filter by connection (migration 3's index sorted 50 000 rows: 24 ms).
                 "DROP INDEX users_origin",

@@ -367,7 +367,10 @@ public struct SQLDirectoryStore: DirectoryBackend {
         switch query.origin {
         case .local?: conditions.append("\(name).origin = \(binds.add(.text("local")))")
         case .idp?: conditions.append("\(name).origin = \(binds.add(.text("idp")))")
-        case .connection(let id)?: conditions.append("\(name).connection_id = \(binds.add(.text(id)))")
+        case .connection(let id)?:
+            // Both columns, so the (origin, connection_id, archived_at, id) index serves it.
+            conditions.append("\(name).origin = \(binds.add(.text("idp")))")
+            conditions.append("\(name).connection_id = \(binds.add(.text(id)))")
         case nil: break
         }
         if let search = query.search?.scimCaseFolded, !search.isEmpty {

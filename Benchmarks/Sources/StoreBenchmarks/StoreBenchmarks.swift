@@ -107,7 +107,9 @@ struct StoreBenchmarks {
         }
         try await store.recordActivities(events)
         await database.close()
-        print("seeded \(total) users (half of the first \(userCount) from a connection), a group of \(userCount), a group of 10 and 1 000 events of user 0 in \(path)")
+        print(
+            "seeded \(total) users (half of the first \(userCount) from a connection), a group of \(userCount), a group of 10 and 1 000 events of user 0 in \(path)"
+        )
     }
 
     static func main() async throws {

@@ -42,7 +42,7 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
             var request = ListRequest(
                 sortBy: UserPages.sorts.first { $0.key == sort }?.attribute, sortOrder: order,
                 startIndex: (page - 1) * count + 1, count: count)
-            let direction: SortOrder = order == "descending" ? .descending : .ascending
+            let direction: SCIM.SortOrder = order == "descending" ? .descending : .ascending
             if sort == "groups" { request.order = .groupCount(direction) }
             if sort == "origin" { request.order = .origin(direction) }
             request.search = q.trimmingWhitespace().isEmpty ? nil : q.trimmingWhitespace()
