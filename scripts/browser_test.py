@@ -249,8 +249,7 @@ def audit(run, name):
         screenshot(run, f"{name}-phone")
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            info(f"note: at {PHONE[0]} px the page scrolls sideways by {overflow} px")
+        check(overflow <= 0, f"at {PHONE[0]} px {name} scrolls sideways by {overflow} px")
     finally:
         set_dark(driver, False)
         set_phone(driver, False)
@@ -568,6 +567,9 @@ def step_ada(run):
     open_page(run, f"/users/{run.ids['ada@example.com']}", "h1")
     check("ada@example.com" in body_text(run.driver), "ada's page does not show ada@example.com")
     audit(run, "user")
+    # The connection page again, now that it has traffic: the README's screenshot.
+    open_page(run, f"/connections/{run.connection_id}", "#health")
+    audit(run, "connection")
 
 
 def posting_forms(driver):

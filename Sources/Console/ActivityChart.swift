@@ -35,7 +35,7 @@ struct ActivityChart: Sendable {
     /// The chart for these hourly counts (oldest first); pure, so it is tested on its own.
     static func draw(totals: [Int], failures: [Int], label: String) -> String {
         let width = 720.0
-        let height = 120.0
+        let height = 60.0
         let top = 14.0
         let peak = max(1, totals.max() ?? 0)
         let slot = width / Double(max(1, totals.count))
@@ -44,7 +44,7 @@ struct ActivityChart: Sendable {
         let failed = failures.reduce(0, +)
         let summary = "Requests per hour, \(label): \(all) in all, \(failed) failed; busiest hour \(peak)."
         var parts: [String] = [
-            "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height + top))\" role=\"img\" aria-label=\"\(summary)\" preserveAspectRatio=\"none\">",
+            "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height + top))\" role=\"img\" aria-label=\"\(summary)\">",
             "<title>\(summary)</title>",
             "<line class=\"axis\" x1=\"0\" y1=\"\(Int(height + top))\" x2=\"\(Int(width))\" y2=\"\(Int(height + top))\"/>",
             "<text class=\"peak\" x=\"2\" y=\"11\">\(peak)/h</text>",
