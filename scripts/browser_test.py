@@ -152,11 +152,21 @@ def open_page(run, path, expect_css=None):
 
 
 def submit(driver, form):
-    """Clicks the form's submit button and waits for the next page to load."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks the form's submit button and waits for the next page to load.
+
+    The old page is marked with a window property; the next document does not have it. (Waiting
+    for the old <html> element to go stale races with Chromium detaching it: "Node with given id
+    does not belong to the document".)"""
+    driver.execute_script("window.__leaving = true")
     find(form, "button[type=submit], input[type=submit]", "the form's submit button").click()
-    wait_for(driver, EC.staleness_of(old), "the page after submitting the form")
-    settle(driver)
+
+    def arrived(d):
+        try:
+            return d.execute_script("return window.__leaving !== true && document.readyState === 'complete'")
+        except WebDriverException:
+            return False  # between documents
+
+    wait_for(driver, arrived, "the page after submitting the form")
 
 
 def fill(form, name, value):
