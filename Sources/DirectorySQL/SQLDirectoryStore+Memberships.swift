@@ -34,9 +34,13 @@ extension SQLDirectoryStore {
         var change = MembershipChange()
         for chunk in Self.chunks(Self.unique(userIDs)) {
             let existing = try await connection.query(
-                "SELECT id FROM users WHERE archived_at IS NULL AND id IN \(list(chunk.count, after: 0))",
+                "SELECT id, user_name FROM users WHERE archived_at IS NULL AND id IN \(list(chunk.count, after: 0))",
                 chunk.map { .text($0) })
-            let found = Set(existing.compactMap { $0.first?.text })
+            var names: [String: String] = [:]
+            for row in existing where row.values.count == 2 {
+                if let id = row.values[0].text { names[id] = row.values[1].text ?? id }
+            }
+            let found = Set(names.keys)
             change.missing += chunk.filter { !found.contains($0) }
             let present = chunk.filter { found.contains($0) }
             guard !present.isEmpty else { continue }
@@ -44,7 +48,9 @@ extension SQLDirectoryStore {
             let rows = try await connection.query(
                 "INSERT INTO memberships (group_id, user_id, source, created_at) SELECT \(dialect.placeholder(1)), users.id, \(dialect.placeholder(2)), \(dialect.placeholder(3)) FROM users WHERE users.id IN \(list(present.count, after: 3)) ON CONFLICT DO NOTHING RETURNING user_id",
                 [.text(groupID), .text(source.rawValue), at.sql] + present.map { .text($0) })
-            change.added += rows.compactMap { $0.first?.text }
+            let added = rows.compactMap { $0.first?.text }
+            change.added += added
+            for id in added { change.userNames[id] = names[id] }
         }
         return change
     }

@@ -193,6 +193,9 @@ public struct MembershipChange: Sendable, Hashable {
     public var removed: [String]
     /// Ids that name no user (skipped, to be recorded in the activity log).
     public var missing: [String]
+    /// The userNames of the users added, read by the same statement that checked they exist (so
+    /// the activity row names them at no extra cost).
+    public var userNames: [String: String] = [:]
 
     public init(added: [String] = [], removed: [String] = [], missing: [String] = []) {
         self.added = added

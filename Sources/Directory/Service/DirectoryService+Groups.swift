@@ -41,16 +41,20 @@ extension DirectoryService {
     func noteMembers(_ change: MembershipChange, field: String, note: ActivityNote) async throws {
         guard !change.isEmpty else { return }
         note.related(change.added + change.removed)
-        func names(_ ids: [String], _ sign: String) async throws -> String? {
+        // Added users' names came with the insert; removed ones cost one read, when few.
+        var known = change.userNames
+        let unnamed = change.removed.count <= 10 ? change.removed.filter { known[$0] == nil } : []
+        if !unnamed.isEmpty {
+            for user in try await store.users(ids: unnamed) { known[user.id] = user.userName }
+        }
+        func names(_ ids: [String], _ sign: String) -> String? {
             guard !ids.isEmpty else { return nil }
             guard ids.count <= 10 else { return "\(sign)\(ids.count) users" }
-            var names: [String] = []
-            for id in ids { names.append(sign + (try await store.user(id: id)?.userName ?? id)) }
-            return names.joined(separator: ", ")
+            return ids.map { sign + (known[$0] ?? $0) }.joined(separator: ", ")
         }
         note.changed([
             FieldChange(
-                field: field, old: try await names(change.removed, "-"), new: try await names(change.added, "+"))
+                field: field, old: names(change.removed, "-"), new: names(change.added, "+"))
         ])
     }
 
@@ -181,6 +185,7 @@ extension DirectoryService {
                         groupID: group.id, userIDs: added, source: caller.source, at: now)
                     combined.added = addition.added
                     combined.missing = addition.missing
+                    combined.userNames = addition.userNames
                 }
                 change = combined
             }
