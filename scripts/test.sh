@@ -28,6 +28,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A free TCP port on 127.0.0.1.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until the server on 127.0.0.1:$1 answers /healthz (10 s at most).
+wait_for_server() {
+    python3 - "$1" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit("the server did not answer /healthz within 10 s")
+PY
+}
+
 log "format lint (swift format lint --strict)"
 swift format lint --strict --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources
 
@@ -40,19 +59,10 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-conformance.txt
 "$bin" connection create --name scim2-tester --kind generic --database "$work/conformance.db" >/dev/null
 token="$("$bin" token create --connection scim2-tester --database "$work/conformance.db" | tail -n 1)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+port="$(free_port)"
 "$bin" serve --host 127.0.0.1 --port "$port" --database "$work/conformance.db" >"$work/server.log" 2>&1 &
 server_pid=$!
-python3 - "$port" <<'PY'
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
-        sys.exit(0)
-    except Exception:
-        time.sleep(0.1)
-sys.exit("the server did not answer /healthz within 10 s")
-PY
+wait_for_server "$port"
 "$work/venv/bin/python" scripts/scim2-tester-run.py "http://127.0.0.1:$port/api/v1/identity/scim/v2" "$token"
 
 log "graceful shutdown: SIGTERM drains, writes the activity log and exits 0"
@@ -75,20 +85,11 @@ fi
 browser_run() {
     local database="$1" shots="$2"
     local port
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    port="$(free_port)"
     ACCOUNT_CONSOLE_ADMIN_PASSWORD="browser-test-password" \
         "$bin" serve --host 127.0.0.1 --port "$port" --database "$database" >"$work/browser-server.log" 2>&1 &
     server_pid=$!
-    "$work/browser-venv/bin/python" - "$port" <<'PY'
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
-        sys.exit(0)
-    except Exception:
-        time.sleep(0.1)
-sys.exit("the server did not answer /healthz within 10 s")
-PY
+    wait_for_server "$port"
     "$work/browser-venv/bin/python" scripts/browser_test.py "http://127.0.0.1:$port" browser-test-password "$shots" || {
         tail -n 30 "$work/browser-server.log" >&2
         exit 1

@@ -57,8 +57,9 @@ public struct Console: Sendable {
         pages.post("/users/:id/restore", use: user.restore)
         pages.post("/users/:id/delete", use: user.delete)
         pages.post("/users/:id/groups", use: user.addToGroup)
-        pages.post("/users/:id/roles", use: user.grantRole)
-        pages.post("/users/:id/roles/revoke", use: user.revokeRole)
+        let userRoles = RolePages<Parent>(service: service, subject: { .user($0) }, page: { "/users/\($0)" })
+        pages.post("/users/:id/roles", use: userRoles.grant)
+        pages.post("/users/:id/roles/revoke", use: userRoles.revoke)
 
         let groups = GroupPages<Parent>(service: service, views: views)
         pages.get("/groups", use: groups.list)
@@ -73,8 +74,9 @@ public struct Console: Sendable {
         pages.get("/groups/:id/candidates", use: groups.candidates)
         pages.get("/groups/:id/members/:user/remove", use: groups.confirmRemove)
         pages.post("/groups/:id/members/:user/remove", use: groups.removeMember)
-        pages.post("/groups/:id/roles", use: groups.grantRole)
-        pages.post("/groups/:id/roles/revoke", use: groups.revokeRole)
+        let groupRoles = RolePages<Parent>(service: service, subject: { .group($0) }, page: { "/groups/\($0)" })
+        pages.post("/groups/:id/roles", use: groupRoles.grant)
+        pages.post("/groups/:id/roles/revoke", use: groupRoles.revoke)
 
         let connections = ConnectionPages<Parent>(
             service: service, views: views, configuration: configuration, check: check)
@@ -131,31 +133,12 @@ struct NotFoundPageMiddleware<Context: ConsoleParentContext>: RouterMiddleware {
             guard !path.hasPrefix("/scim/"), !path.hasPrefix("/api/") else { throw error }
             var response = views.page(
                 "error",
-                ErrorModel(
-                    status: 404, heading: "Not found", message: "There is no page at this address.",
-                    requestID: context.id),
+                ConsoleErrorMiddleware<Context>.ErrorPage(
+                    chrome: PageChrome("Not found", requestID: context.id), status: 404, heading: "Not found",
+                    message: "There is no page at this address."),
                 status: .notFound)
             SecurityHeadersMiddleware<Context>.apply(to: &response)
             return response
-        }
-    }
-
-    struct ErrorModel: Sendable {
-        struct Chrome: Sendable {
-            var title = "Not found"
-            var nav: [PageChrome.NavItem] = []
-            var requestID: String
-        }
-        var chrome: Chrome
-        var status: Int
-        var heading: String
-        var message: String
-
-        init(status: Int, heading: String, message: String, requestID: String) {
-            self.chrome = Chrome(requestID: requestID)
-            self.status = status
-            self.heading = heading
-            self.message = message
         }
     }
 }

@@ -36,6 +36,25 @@ struct PageChrome: Sendable {
         self.notice = notice
         self.requestID = context.id
     }
+
+    /// A page outside the console's routes (the 404 of an unknown address): no session is read.
+    init(_ title: String, requestID: String) {
+        self.title = title
+        self.account = nil
+        self.role = nil
+        self.isAdmin = false
+        self.csrf = ""
+        self.nav = []
+        self.notice = nil
+        self.requestID = requestID
+    }
+}
+
+/// One `<option>` of a `<select>`.
+struct SelectOption: Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
 }
 
 /// Short texts the pages show.

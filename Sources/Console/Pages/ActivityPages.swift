@@ -10,18 +10,12 @@ struct ActivityPages<Parent: ConsoleParentContext>: Sendable {
 
     static var pageSize: Int { 50 }
 
-    struct Option: Sendable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
-
     struct Model: Sendable {
         var chrome: PageChrome
-        var connections: [Option]
-        var actors: [Option]
-        var outcomes: [Option]
-        var resources: [Option]
+        var connections: [SelectOption]
+        var actors: [SelectOption]
+        var outcomes: [SelectOption]
+        var resources: [SelectOption]
         var since: String
         var until: String
         var events: [EventView]
@@ -68,25 +62,26 @@ struct ActivityPages<Parent: ConsoleParentContext>: Sendable {
         }.joined(separator: "&")
         let model = Model(
             chrome: PageChrome("Activity", section: "/activity", context: context),
-            connections: [Option(value: "", label: "Any connection", selected: connection.isEmpty)]
+            connections: [SelectOption(value: "", label: "Any connection", selected: connection.isEmpty)]
                 + names.connections.values.sorted { $0.name < $1.name }.map {
-                    Option(value: $0.id, label: $0.name, selected: $0.id == connection)
+                    SelectOption(value: $0.id, label: $0.name, selected: $0.id == connection)
                 },
-            actors: [Option(value: "", label: "Anyone", selected: who.isEmpty)]
+            actors: [SelectOption(value: "", label: "Anyone", selected: who.isEmpty)]
                 + names.accounts.sorted { $0.value < $1.value }.map {
-                    Option(value: "account:\($0.key)", label: $0.value, selected: who == "account:\($0.key)")
+                    SelectOption(value: "account:\($0.key)", label: $0.value, selected: who == "account:\($0.key)")
                 } + [
-                    Option(value: "system:command line", label: "command line", selected: who == "system:command line")
+                    SelectOption(
+                        value: "system:command line", label: "command line", selected: who == "system:command line")
                 ],
             outcomes: [
                 ("", "Any result"), ("succeeded", "Succeeded"), ("failed", "Failed"), ("401", "401 Unauthorized"),
                 ("403", "403 Forbidden"), ("404", "404 Not found"), ("409", "409 Conflict"),
-            ].map { Option(value: $0.0, label: $0.1, selected: outcome == $0.0) },
+            ].map { SelectOption(value: $0.0, label: $0.1, selected: outcome == $0.0) },
             resources: [
                 ("", "Any resource"), ("User", "Users"), ("Group", "Groups"), ("Connection", "Connections"),
                 ("Token", "Tokens"), ("Account", "Accounts"),
             ].map {
-                Option(value: $0.0, label: $0.1, selected: resource == $0.0)
+                SelectOption(value: $0.0, label: $0.1, selected: resource == $0.0)
             }, since: since, until: until,
             events: result.items.map { EventView($0, names: names) }, hasEvents: !result.items.isEmpty,
             summary: Format.plural(result.totalResults, "event"),

@@ -17,17 +17,11 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var created: String
     }
 
-    struct Option: Sendable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
-
     struct ListModel: Sendable {
         var chrome: PageChrome
         var rows: [ListRow]
         var hasRows: Bool
-        var kinds: [Option]
+        var kinds: [SelectOption]
     }
 
     static var kindLabels: [ConnectionKind: String] {
@@ -44,7 +38,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
                     created: Format.when($0.createdAt))
             }, hasRows: !connections.isEmpty,
             kinds: ConnectionKind.allCases.map {
-                Option(value: $0.rawValue, label: Self.kindLabels[$0] ?? $0.rawValue, selected: $0 == .okta)
+                SelectOption(value: $0.rawValue, label: Self.kindLabels[$0] ?? $0.rawValue, selected: $0 == .okta)
             })
         return views.page("connections", model)
     }
@@ -93,9 +87,9 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var tokens: [TokenRow]
         var hasTokens: Bool
         var newToken: String?
-        var deactivate: [Option]
-        var delete: [Option]
-        var orphan: [Option]
+        var deactivate: [SelectOption]
+        var delete: [SelectOption]
+        var orphan: [SelectOption]
         var warnings: [Warning]
         var hasWarnings: Bool
         var lastRequest: String
@@ -180,13 +174,13 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
                     state: state.0, stateClass: state.1, live: token.isUsable(at: now))
             }, hasTokens: !tokens.isEmpty, newToken: newToken,
             deactivate: DeprovisionAction.allCases.map {
-                Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.onDeactivate)
+                SelectOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.onDeactivate)
             },
             delete: DeprovisionAction.allCases.map {
-                Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.onDelete)
+                SelectOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.onDelete)
             },
             orphan: OrphanRule.allCases.map {
-                Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.orphanRule)
+                SelectOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == connection.orphanRule)
             }, warnings: warnings, hasWarnings: !warnings.isEmpty,
             lastRequest: health.lastRequestAt.map(Format.when) ?? "never", requests: health.requests,
             errors: health.errors, rejected: health.rejectedTokens,

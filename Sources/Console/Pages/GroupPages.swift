@@ -133,11 +133,6 @@ struct GroupPages<Parent: ConsoleParentContext>: Sendable {
         var description: String?
     }
 
-    struct RoleForm: ConsoleForm {
-        var csrf: String
-        var role: String
-    }
-
     func addMember(_ request: Request, _ context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
         let form = try await request.consoleForm(MemberForm.self, csrf: context.csrf)
@@ -296,25 +291,5 @@ struct GroupPages<Parent: ConsoleParentContext>: Sendable {
         _ = try await request.consoleForm(TokenOnlyForm.self, csrf: context.csrf)
         try await service.deleteLocalGroup(id: id, by: try context.actor())
         return Views.redirect("/groups?notice=group-deleted")
-    }
-
-    func grantRole(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
-        let form = try await request.consoleForm(RoleForm.self, csrf: context.csrf)
-        guard let role = Role(rawValue: form.role) else {
-            throw ConsolePageError(status: .badRequest, message: "Choose the role admin or viewer.")
-        }
-        try await service.grantRole(role, to: .group(id), by: try context.actor())
-        return Views.redirect("/groups/\(id)?notice=role-granted")
-    }
-
-    func revokeRole(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
-        let form = try await request.consoleForm(RoleForm.self, csrf: context.csrf)
-        guard let role = Role(rawValue: form.role) else {
-            throw ConsolePageError(status: .badRequest, message: "Choose the role admin or viewer.")
-        }
-        try await service.revokeRole(role, from: .group(id), by: try context.actor())
-        return Views.redirect("/groups/\(id)?notice=role-revoked")
     }
 }

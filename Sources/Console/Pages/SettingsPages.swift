@@ -90,25 +90,15 @@ struct SettingsPages<Parent: ConsoleParentContext>: Sendable {
 
     func createAccount(_ request: Request, _ context: Context) async throws -> Response {
         let form = try await request.consoleForm(AccountForm.self, csrf: context.csrf)
-        guard let role = Role(rawValue: form.role) else {
-            throw ConsolePageError(status: .badRequest, message: "Choose the role admin or viewer.")
-        }
+        let role = try RoleForm(csrf: form.csrf, role: form.role).parsed()
         let password = try await service.createAccount(
             userName: form.userName, password: nil, role: role, by: try context.actor())
         return try await render(request, context, oneTime: password.map { (form.userName.trimmingWhitespace(), $0) })
     }
 
-    struct RoleForm: ConsoleForm {
-        var csrf: String
-        var role: String
-    }
-
     func setRole(_ request: Request, _ context: Context) async throws -> Response {
         let id = try context.parameters.require("id")
-        let form = try await request.consoleForm(RoleForm.self, csrf: context.csrf)
-        guard let role = Role(rawValue: form.role) else {
-            throw ConsolePageError(status: .badRequest, message: "Choose the role admin or viewer.")
-        }
+        let role = try await request.consoleForm(RoleForm.self, csrf: context.csrf).parsed()
         try await service.setAccountRole(accountID: id, role: role, by: try context.actor())
         return Views.redirect("/settings?notice=account-role")
     }

@@ -136,11 +136,6 @@ struct UserPage<Parent: ConsoleParentContext>: Sendable {
         var group: String
     }
 
-    struct RoleForm: ConsoleForm {
-        var csrf: String
-        var role: String
-    }
-
     struct NewModel: Sendable {
         var chrome: PageChrome
     }
@@ -190,25 +185,5 @@ struct UserPage<Parent: ConsoleParentContext>: Sendable {
         let group = try await service.group(displayName: form.group.trimmingWhitespace(), by: actor)
         _ = try await service.addManualMembers(groupID: group.id, userIDs: [id], by: actor)
         return Views.redirect("/users/\(id)?notice=member-added")
-    }
-
-    func grantRole(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
-        let form = try await request.consoleForm(RoleForm.self, csrf: context.csrf)
-        guard let role = Role(rawValue: form.role) else {
-            throw ConsolePageError(status: .badRequest, message: "Choose the role admin or viewer.")
-        }
-        try await service.grantRole(role, to: .user(id), by: try context.actor())
-        return Views.redirect("/users/\(id)?notice=role-granted")
-    }
-
-    func revokeRole(_ request: Request, _ context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
-        let form = try await request.consoleForm(RoleForm.self, csrf: context.csrf)
-        guard let role = Role(rawValue: form.role) else {
-            throw ConsolePageError(status: .badRequest, message: "Choose the role admin or viewer.")
-        }
-        try await service.revokeRole(role, from: .user(id), by: try context.actor())
-        return Views.redirect("/users/\(id)?notice=role-revoked")
     }
 }

@@ -74,12 +74,6 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
         }
     }
 
-    struct Option: Sendable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
-
     struct Column: Sendable {
         var label: String
         var href: String?
@@ -110,9 +104,9 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
     struct ListModel: Sendable {
         var chrome: PageChrome
         var q: String
-        var origins: [Option]
-        var connections: [Option]
-        var statuses: [Option]
+        var origins: [SelectOption]
+        var connections: [SelectOption]
+        var statuses: [SelectOption]
         var sort: String
         var order: String
         var columns: [Column]
@@ -156,14 +150,14 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
             ),
             q: criteria.q,
             origins: [("", "Any origin"), ("local", "Local"), ("idp", "IDP")].map {
-                Option(value: $0.0, label: $0.1, selected: criteria.origin == $0.0 && criteria.connection.isEmpty)
+                SelectOption(value: $0.0, label: $0.1, selected: criteria.origin == $0.0 && criteria.connection.isEmpty)
             },
-            connections: [Option(value: "", label: "Any connection", selected: criteria.connection.isEmpty)]
+            connections: [SelectOption(value: "", label: "Any connection", selected: criteria.connection.isEmpty)]
                 + names.connections.values.sorted { $0.name < $1.name }.map {
-                    Option(value: $0.id, label: $0.name, selected: criteria.connection == $0.id)
+                    SelectOption(value: $0.id, label: $0.name, selected: criteria.connection == $0.id)
                 },
             statuses: [("", "Any status"), ("active", "Active"), ("suspended", "Suspended"), ("archived", "Archived")]
-                .map { Option(value: $0.0, label: $0.1, selected: criteria.status == $0.0) },
+                .map { SelectOption(value: $0.0, label: $0.1, selected: criteria.status == $0.0) },
             sort: criteria.sort, order: criteria.order, columns: columns, rows: rows, hasRows: !rows.isEmpty,
             summary: result.totalResults == 0
                 ? "No users match."
