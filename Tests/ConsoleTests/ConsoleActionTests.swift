@@ -142,6 +142,8 @@ struct ConsoleActionTests {
     static let nexts: [(String?, String?)] = [
         ("/users?q=a", "/users?q=a"), ("//evil.example", nil), ("/\\evil.example", nil), ("https://evil.example", nil),
         ("/login", nil), (nil, nil),
+        // Browsers drop tabs and line breaks from a Location: these would become //evil.example.
+        ("/\t/evil.example", nil), ("/\n/evil.example", nil), ("/\t\\evil.example", nil), ("/users /x", nil),
     ]
 
     @Test("after login, only a path of ours", arguments: nexts)

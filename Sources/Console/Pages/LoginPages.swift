@@ -37,11 +37,16 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
         var error: String?
     }
 
-    /// Only a path of ours: `/…` but not `//host` or `/\host` (an open redirect).
+    /// Only a path of ours: `/` then printable ASCII other than `\`, and never `//` first.
+    /// Anything else is refused rather than cleaned: browsers drop tabs and line breaks from a
+    /// `Location`, so `/<tab>/evil.example` would arrive as `//evil.example` (an open redirect).
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count <= 512,
-            !next.hasPrefix("/login"), !next.hasPrefix("/logout")
-        else { return nil }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.utf8.count <= 512 else { return nil }
+        guard !next.hasPrefix("/login"), !next.hasPrefix("/logout") else { return nil }
+        for byte in next.utf8 {
+            // Space and below, DEL and above (any non-ASCII), and the backslash.
+            if byte <= 0x20 || byte >= 0x7F || byte == 0x5C { return nil }
+        }
         return next
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import HummingbirdBcrypt
 import SCIM
+import Synchronization
 
 /// How long console sessions live and how many failed logins are tolerated.
 public struct SessionPolicy: Sendable, Hashable {
@@ -234,9 +235,17 @@ extension DirectoryService {
     static func throttleSubject(account userName: String) -> String { "account:\(userName.scimCaseFolded)" }
     static func throttleSubject(address: String) -> String { "address:\(address)" }
 
-    /// A bcrypt hash of nothing anyone knows, verified when the name is unknown so that an unknown
-    /// name takes as long as a wrong password (no account enumeration by timing).
-    static let decoyHash = Bcrypt.hash("decoy password nobody knows", cost: 4)
+    /// Bcrypt hashes of nothing anyone knows, one per cost, verified when the name is unknown so
+    /// that an unknown name takes as long as a wrong password (no account enumeration by timing).
+    static let decoys = Mutex<[UInt8: String]>([:])
+
+    func decoyHash() -> String {
+        let cost = sessionPolicy.bcryptCost
+        if let hash = Self.decoys.withLock({ $0[cost] }) { return hash }
+        let hash = Bcrypt.hash("decoy password nobody knows", cost: cost)
+        Self.decoys.withLock { $0[cost] = hash }
+        return hash
+    }
 
     /// Checks a name and password and starts a session. Each attempt writes an activity row;
     /// repeated failures of one name or from one address are throttled across instances.
@@ -257,7 +266,7 @@ extension DirectoryService {
             }
         }
         let account = try await read { try await store.account(userName: userName) }
-        let matches = await verifyPassword(password, hash: account?.passwordHash ?? Self.decoyHash)
+        let matches = await verifyPassword(password, hash: account?.passwordHash ?? decoyHash())
         var role: Role?
         if let account { role = try await read { try await accountRole(account.id) } }
         guard let account, matches, account.disabledAt == nil, let role else {
