@@ -10,17 +10,22 @@ public struct RetentionPolicy: Sendable, Hashable {
     public var activityRows: Int
     /// How often the job runs.
     public var interval: Duration
+    /// Failed-login counts untouched this long go (longer than any throttle window).
+    public var loginFailureAge: Duration
 
     public static let `default` = RetentionPolicy(activityDays: 90, activityRows: 1_000_000, interval: .seconds(3600))
 
-    public init(activityDays: Int, activityRows: Int, interval: Duration) {
+    public init(activityDays: Int, activityRows: Int, interval: Duration, loginFailureAge: Duration = .seconds(86_400))
+    {
         self.activityDays = activityDays
         self.activityRows = activityRows
         self.interval = interval
+        self.loginFailureAge = loginFailureAge
     }
 }
 
-/// The retention job: every `interval`, drops activity past the policy and expired sessions.
+/// The retention job: every `interval`, drops activity past the policy, expired sessions and
+/// stale failed-login counts.
 /// A service of the server's `ServiceGroup`: it stops at graceful shutdown.
 public struct RetentionJob: Service {
     let store: any DirectoryBackend
@@ -62,8 +67,12 @@ public struct RetentionJob: Service {
             let before = now.adding(seconds: -Int64(policy.activityDays) * 86_400)
             let activity = try await store.pruneActivity(keep: policy.activityRows, before: before)
             let sessions = try await store.deleteExpiredSessions(before: now)
-            if activity + sessions > 0 {
-                logger.info("retention: dropped \(activity) activity rows and \(sessions) expired sessions")
+            let failures = try await store.deleteLoginFailures(
+                before: now.adding(seconds: -policy.loginFailureAge.components.seconds))
+            if activity + sessions + failures > 0 {
+                logger.info(
+                    "retention: dropped \(activity) activity rows, \(sessions) expired sessions and \(failures) stale failed-login counts"
+                )
             }
         } catch {
             logger.error("retention: \(error)")

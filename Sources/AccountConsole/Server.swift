@@ -99,20 +99,23 @@ public enum AccountConsoleServer {
             if !applied.isEmpty {
                 logger.info("database migrated: \(applied.map(String.init).joined(separator: ", "))")
             }
-            if let password = try await service.ensureInitialAdmin(password: configuration.adminPassword) {
-                // Printed, never logged: the log may be shipped elsewhere.
-                print(
-                    """
+            let initial = try await service.ensureInitialAdmin(password: configuration.adminPassword)
+            if case .created(let issued) = initial {
+                if let password = issued {
+                    // Printed, never logged: the log may be shipped elsewhere.
+                    print(
+                        """
 
-                    The console account "admin" was created. Its one-time password, shown once:
+                        The console account "admin" was created. Its one-time password, shown once:
 
-                        \(password)
+                            \(password)
 
-                    Sign in at http://\(configuration.host):\(configuration.port)/ and choose a new one.
+                        Sign in at http://\(configuration.host):\(configuration.port)/ and choose a new one.
 
-                    """)
-            } else if configuration.adminPassword != nil {
-                logger.info("console account admin: password from ACCOUNT_CONSOLE_ADMIN_PASSWORD (first start only)")
+                        """)
+                } else {
+                    logger.info("console account admin created with the password of ACCOUNT_CONSOLE_ADMIN_PASSWORD")
+                }
             }
             logger.info(
                 "Account Console serving SCIM at http://\(configuration.host):\(configuration.port)/scim/v2 and /api/v1/identity/scim/v2 (\(configuration.database))"

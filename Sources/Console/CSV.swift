@@ -17,12 +17,24 @@ enum CSV {
         fields.map(cell).joined(separator: ",") + "\r\n"
     }
 
+    /// What a cell may start with that a spreadsheet would run as a formula.
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+    /// What makes a cell need quotes. Compared by scalar: Swift's `"\r\n"` is one `Character`,
+    /// equal to neither `"\r"` nor `"\n"`.
+    static let needsQuotes: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+
     static func cell(_ value: String) -> String {
         var text = value
-        if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
+        if let first = text.unicodeScalars.first, formulaStarts.contains(first) {
             text = "'" + text
         }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + String(text.flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) + "\""
+        guard text.unicodeScalars.contains(where: { needsQuotes.contains($0) }) else { return text }
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
+            quoted.unicodeScalars.append(scalar)
+        }
+        quoted.unicodeScalars.append("\"")
+        return quoted
     }
 }

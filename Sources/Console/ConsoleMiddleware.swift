@@ -87,9 +87,30 @@ struct SignInGateMiddleware<Parent: ConsoleParentContext>: RouterMiddleware {
             return Views.redirect("/account/password")
         }
         if request.method == .post, signIn.account.role != .admin, !Self.passwordPaths.contains(path) {
-            throw ConsolePageError(
-                status: .forbidden,
-                message: "\(signIn.account.userName) is a viewer: viewers see everything and change nothing.")
+            throw Self.viewerRefused(signIn)
+        }
+        return try await next(request, context)
+    }
+
+    static func viewerRefused(_ signIn: ConsoleSignIn) -> ConsolePageError {
+        ConsolePageError(
+            status: .forbidden,
+            message: "\(signIn.account.userName) is a viewer: viewers see everything and change nothing.")
+    }
+}
+
+/// The pages that exist only to change something (a form, a confirmation): a viewer who opens
+/// one by its address gets the 403 page, not a form whose button would be refused anyway.
+struct AdminOnlyMiddleware<Parent: ConsoleParentContext>: RouterMiddleware {
+    typealias Context = ConsoleRequestContext<Parent>
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        if let signIn = context.signIn, signIn.account.role != .admin {
+            throw SignInGateMiddleware<Parent>.viewerRefused(signIn)
         }
         return try await next(request, context)
     }

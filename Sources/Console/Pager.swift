@@ -13,6 +13,15 @@ struct Pager: Sendable {
         shown = pages > 1
     }
 
+    /// The page a `?page=` asks for: 1 when absent or not a number, and at most 100 000 (a
+    /// larger offset would only make the database count past every row to show nothing).
+    static func number<Text: StringProtocol>(_ text: Text?) -> Int {
+        guard let text, let value = Int(text) else { return 1 }
+        if value < 1 { return 1 }
+        if value > 100_000 { return 100_000 }
+        return value
+    }
+
     /// A keyset pager: only "next", from the last id shown.
     init(next: String?, first: String?) {
         self.previous = first

@@ -248,6 +248,21 @@ extension SQLDirectoryStore {
         try await write(atomic: false) { database in _ = try await database.query(sql, [.text(subject)]) }
     }
 
+    public func forgiveLoginFailure(subject: String) async throws(StoreError) {
+        let p = dialect.placeholder
+        let update = "UPDATE login_failures SET failures = failures - 1 WHERE subject = \(p(1)) AND failures > 0"
+        let delete = "DELETE FROM login_failures WHERE subject = \(p(1)) AND failures <= 0"
+        try await write { database in
+            _ = try await database.query(update, [.text(subject)])
+            _ = try await database.query(delete, [.text(subject)])
+        }
+    }
+
+    public func deleteLoginFailures(before: Timestamp) async throws(StoreError) -> Int {
+        let sql = "DELETE FROM login_failures WHERE last_at < \(dialect.placeholder(1)) RETURNING subject"
+        return try await write(atomic: false) { database in try await database.query(sql, [before.sql]).count }
+    }
+
     // MARK: Activity
 
     public func recordActivity(_ event: ActivityEvent) async throws(StoreError) {

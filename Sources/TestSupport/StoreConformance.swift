@@ -469,6 +469,23 @@ public enum StoreConformance {
             #expect(restarted.firstAt == later)
             try await store.clearLoginFailures(subject: "account:ada")
             #expect(try await store.loginFailures(subject: "account:ada") == nil)
+            // A failure taken back lowers the count; the last one taken back removes the row.
+            for offset in 1...2 {
+                _ = try await store.recordLoginFailure(
+                    subject: "address:192.0.2.1", at: later.adding(seconds: Int64(offset)), windowStart: later)
+            }
+            try await store.forgiveLoginFailure(subject: "address:192.0.2.1")
+            #expect(try await store.loginFailures(subject: "address:192.0.2.1")?.failures == 1)
+            try await store.forgiveLoginFailure(subject: "address:192.0.2.1")
+            #expect(try await store.loginFailures(subject: "address:192.0.2.1") == nil)
+            try await store.forgiveLoginFailure(subject: "address:192.0.2.1")
+            #expect(try await store.loginFailures(subject: "address:192.0.2.1") == nil)
+            // Retention drops counts last added to before the cut, and only those.
+            _ = try await store.recordLoginFailure(subject: "account:old", at: start, windowStart: start)
+            _ = try await store.recordLoginFailure(subject: "account:new", at: later, windowStart: later)
+            #expect(try await store.deleteLoginFailures(before: later) == 1)
+            #expect(try await store.loginFailures(subject: "account:old") == nil)
+            #expect(try await store.loginFailures(subject: "account:new")?.failures == 1)
         },
         StoreCheck("activity: timelines through related resources, histogram, detail") { store, fixtures in
             let start = fixtures.clock.now()

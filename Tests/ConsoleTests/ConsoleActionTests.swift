@@ -78,6 +78,31 @@ struct ConsoleActionTests {
         }
     }
 
+    @Test("a token is rotated or revoked only from its own connection's page, with a bounded overlap")
+    func tokenBelongsToPage() async throws {
+        try await ConsoleHarness.with { server, client in
+            let other = try await server.service.createConnection(name: "entra", kind: .entra, by: .commandLine)
+            let token = try #require(
+                try await server.service.tokens(connectionID: server.connection.id, by: .commandLine).first)
+            let browser = try await Self.signedIn(server, client)
+            try await browser.get("/connections/\(other.id)")
+            for action in ["rotate", "revoke"] {
+                try await browser.post("/connections/\(other.id)/tokens/\(token.id)/\(action)", [("overlapHours", "1")])
+                #expect(browser.status == 404, "\(action) through another connection")
+            }
+            try await browser.get("/connections/\(server.connection.id)")
+            for hours in ["-1", "721", "9223372036854775807", "soon"] {
+                let page = try await browser.post(
+                    "/connections/\(server.connection.id)/tokens/\(token.id)/rotate", [("overlapHours", hours)])
+                #expect(browser.status == 400, "overlap \(hours)")
+                #expect(page.contains("from 0 to 720"))
+                try await browser.get("/connections/\(server.connection.id)")
+            }
+            #expect(try await server.service.authenticate(token: server.scimToken).caller != nil)
+            #expect(try await server.service.tokens(connectionID: server.connection.id, by: .commandLine).count == 1)
+        }
+    }
+
     @Test("removing a manual member first says what will follow, then removes only the manual mapping")
     func removeManualMember() async throws {
         try await ConsoleHarness.with { server, client in
@@ -122,6 +147,7 @@ struct ConsoleActionTests {
     static let cells: [(String, String)] = [
         ("plain", "plain"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("=1+1", "'=1+1"),
         ("+1", "'+1"), ("-1", "'-1"), ("@cmd", "'@cmd"), ("line\nbreak", "\"line\nbreak\""),
+        ("windows\r\nline", "\"windows\r\nline\""), ("\rcarriage", "\"'\rcarriage\""),
     ]
 
     @Test("CSV cells (RFC 4180 quoting, OWASP formula prefix)", arguments: cells)

@@ -102,6 +102,18 @@ struct ConsoleSecurityTests {
             #expect(browser.status == 403)
             #expect(refused.contains("viewers see everything and change nothing"))
             #expect(try await server.service.connections(by: .commandLine).count == 1)
+            // The pages that exist only to change something are refused by address too.
+            let group = try await server.service.createLocalGroup(
+                displayName: "Local", description: nil, by: .commandLine
+            ).group
+            for path in [
+                "/users/new", "/groups/new", "/groups/\(group.id)/edit", "/groups/\(group.id)/delete",
+                "/groups/\(group.id)/candidates?q=a", "/groups/\(group.id)/members/u1/remove",
+            ] {
+                let page = try await browser.get(path)
+                #expect(browser.status == 403, "\(path)")
+                #expect(page.contains("viewers see everything and change nothing"), "\(path)")
+            }
         }
     }
 
@@ -158,6 +170,83 @@ struct ConsoleSecurityTests {
                 .filter { $0.path == "login" }
             #expect(logins.map(\.status).filter { $0 == 401 }.count == 5)
             #expect(logins.contains { $0.status == 429 })
+        }
+    }
+
+    @Test("concurrent wrong guesses at one name: only the allowed number reach the password check")
+    func concurrentThrottle() async throws {
+        try await ConsoleHarness.with { server, _ in
+            let service = server.service
+            let outcomes = try await withThrowingTaskGroup(of: LoginOutcome.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        try await service.logIn(
+                            userName: "admin", password: "wrong password \(index)", address: "192.0.2.\(index)")
+                    }
+                }
+                var all: [LoginOutcome] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            let refused = outcomes.filter { $0 == .refused }.count
+            #expect(refused == service.sessionPolicy.failuresPerAccount)
+            #expect(outcomes.count - refused == 12 - service.sessionPolicy.failuresPerAccount)
+        }
+    }
+
+    @Test("a success clears the name's failures but not the address's other failures")
+    func successDoesNotResetAddress() async throws {
+        try await ConsoleHarness.with { server, _ in
+            var service = server.service
+            service.sessionPolicy.failuresPerAddress = 3
+            let address = "198.51.100.7"
+            for name in ["alice", "bob"] {
+                #expect(
+                    try await service.logIn(userName: name, password: "guess guess 1", address: address) == .refused)
+            }
+            // The attacker's own account signs in from the same address: that is not forgiveness.
+            guard
+                case .signedIn = try await service.logIn(
+                    userName: "admin", password: ConsoleHarness.adminPassword, address: address)
+            else {
+                Issue.record("the right password was refused")
+                return
+            }
+            #expect(try await service.logIn(userName: "carol", password: "guess guess 1", address: address) == .refused)
+            guard
+                case .throttled = try await service.logIn(userName: "dave", password: "guess 1 guess", address: address)
+            else {
+                Issue.record("the fourth failure from the address was not throttled")
+                return
+            }
+            // The activity row keeps a typed name only when it is an account's.
+            let logins = try await service.activity(ActivityQuery(count: 20), by: .commandLine).items
+                .filter { $0.path == "login" }
+            #expect(!logins.contains { ($0.detail ?? "").contains("carol") })
+            #expect(logins.contains { ($0.detail ?? "").contains("\"admin\"") })
+        }
+    }
+
+    @Test("choosing a new password ends the account's other sessions; this browser stays signed in")
+    func passwordChangeEndsSessions() async throws {
+        try await ConsoleHarness.with { server, client in
+            let elsewhere = Browser(client)
+            try await elsewhere.logIn("admin", ConsoleHarness.adminPassword)
+            let here = Browser(client)
+            try await here.logIn("admin", ConsoleHarness.adminPassword)
+            try await here.get("/account/password")
+            try await here.post(
+                "/account/password",
+                [
+                    ("current", ConsoleHarness.adminPassword), ("new", "a-brand-new-password"),
+                    ("confirm", "a-brand-new-password"),
+                ])
+            #expect(here.location == "/users?notice=password-changed")
+            try await here.get("/users")
+            #expect(here.status == 200)
+            try await elsewhere.get("/users")
+            #expect(elsewhere.status == 303)
+            #expect(elsewhere.location?.hasPrefix("/login") == true)
         }
     }
 

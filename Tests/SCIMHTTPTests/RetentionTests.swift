@@ -8,7 +8,7 @@ import Testing
 /// The retention job keeps the activity log and the sessions table bounded.
 @Suite("Retention")
 struct RetentionTests {
-    @Test("activity past the age or the row limit, and expired sessions, go; the rest stays")
+    @Test("activity past the age or the row limit, expired sessions and stale login failures go; the rest stays")
     func prunes() async throws {
         try await withStore(SQLiteHarness.make) { store, fixtures in
             let now = fixtures.clock.now()
@@ -30,6 +30,11 @@ struct RetentionTests {
                 Session(
                     idHash: "live", accountID: account.id, createdAt: now, expiresAt: now.adding(seconds: 3600),
                     lastSeenAt: now))
+            _ = try await store.recordLoginFailure(
+                subject: "account:stale", at: now.adding(seconds: -2 * 86_400),
+                windowStart: now.adding(seconds: -3 * 86_400))
+            _ = try await store.recordLoginFailure(
+                subject: "account:recent", at: now.adding(seconds: -60), windowStart: now.adding(seconds: -900))
 
             let policy = RetentionPolicy(activityDays: 30, activityRows: 2, interval: .seconds(3600))
             await RetentionJob(store: store, clock: fixtures.clock, policy: policy, logger: Logger(label: "test"))
@@ -39,6 +44,8 @@ struct RetentionTests {
             #expect(kept == ["c", "b"])
             #expect(try await store.session(idHash: "expired") == nil)
             #expect(try await store.session(idHash: "live") != nil)
+            #expect(try await store.loginFailures(subject: "account:stale") == nil)
+            #expect(try await store.loginFailures(subject: "account:recent") != nil)
         }
     }
 }

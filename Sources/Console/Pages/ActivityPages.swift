@@ -35,7 +35,7 @@ struct ActivityPages<Parent: ConsoleParentContext>: Sendable {
     func list(_ request: Request, _ context: Context) async throws -> Response {
         let actor = try context.actor()
         let parameters = request.uri.queryParameters.dictionary
-        let page = max(1, min(Int(parameters["page"] ?? "") ?? 1, 100_000))
+        let page = Pager.number(parameters["page"])
         let names = try await Names.load(service, by: actor)
         var query = ActivityQuery(offset: (page - 1) * Self.pageSize, count: Self.pageSize)
         let connection = parameters["connection"] ?? ""

@@ -225,11 +225,36 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var overlapHours: String?
     }
 
+    /// The longest overlap a rotation may give the old token, in hours (30 days).
+    static var maximumOverlapHours: Int64 { 720 }
+
+    /// The overlap the rotate form asks for: 24 hours when left empty.
+    static func overlapHours(_ text: String?) throws -> Int64 {
+        let typed = text?.trimmingWhitespace() ?? ""
+        if typed.isEmpty { return 24 }
+        guard let hours = Int64(typed), hours >= 0, hours <= maximumOverlapHours else {
+            throw ConsolePageError(
+                status: .badRequest, message: "The overlap is a number of hours from 0 to \(maximumOverlapHours).")
+        }
+        return hours
+    }
+
+    /// Refuses a token id that is not one of this connection's: each page acts on its own tokens.
+    func requireOwnToken(_ token: String, connectionID: String, actor: DirectoryActor) async throws {
+        let tokens: [ScimToken] = try await service.tokens(connectionID: connectionID, by: actor)
+        guard tokens.contains(where: { $0.id == token }) else {
+            throw ConsolePageError(status: .notFound, message: "This connection has no such token.")
+        }
+    }
+
     func rotateToken(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
         let token = try context.parameters.require("token")
         let form = try await request.consoleForm(RotateForm.self, csrf: context.csrf)
-        let hours = Int64(form.overlapHours ?? "24") ?? 24
-        let issued = try await service.rotateToken(id: token, overlapSeconds: hours * 3600, by: try context.actor())
+        let hours = try Self.overlapHours(form.overlapHours)
+        let actor = try context.actor()
+        try await requireOwnToken(token, connectionID: id, actor: actor)
+        let issued = try await service.rotateToken(id: token, overlapSeconds: hours * 3600, by: actor)
         return try await render(request, context, newToken: issued.token)
     }
 
@@ -237,7 +262,9 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         let id = try context.parameters.require("id")
         let token = try context.parameters.require("token")
         _ = try await request.consoleForm(TokenOnlyForm.self, csrf: context.csrf)
-        try await service.revokeToken(id: token, by: try context.actor())
+        let actor = try context.actor()
+        try await requireOwnToken(token, connectionID: id, actor: actor)
+        try await service.revokeToken(id: token, by: actor)
         return Views.redirect("/connections/\(id)?notice=token-revoked")
     }
 

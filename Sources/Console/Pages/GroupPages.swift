@@ -33,7 +33,7 @@ struct GroupPages<Parent: ConsoleParentContext>: Sendable {
     func list(_ request: Request, _ context: Context) async throws -> Response {
         let actor = try context.actor()
         let q = String((request.uri.queryParameters["q"] ?? "").prefix(200)).trimmingWhitespace()
-        let page = max(1, Int(request.uri.queryParameters["page"] ?? "") ?? 1)
+        let page = Pager.number(request.uri.queryParameters["page"])
         let names = try await Names.load(service, by: actor)
         var listing = ListRequest(
             sortBy: "displayName", startIndex: (page - 1) * Self.pageSize + 1, count: Self.pageSize,

@@ -145,10 +145,20 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
         }
         guard form.new == form.confirm else { return again("The two new passwords differ.") }
         do {
-            try await service.changePassword(accountID: signIn.account.id, current: form.current, new: form.new)
+            let started = try await service.changePassword(
+                accountID: signIn.account.id, current: form.current, new: form.new)
+            return passwordChanged(started)
         } catch let error where error.status == 400 {
             return again(ConsoleErrorMiddleware<Parent>.sentence(error.detail))
         }
-        return Views.redirect("/users?notice=password-changed")
+    }
+
+    /// The change ended every session of the account, this one too: the browser gets a new one.
+    /// (A function of its own: with this response built inside the `do` above, Swift 6.3.1's
+    /// MandatoryAllocBoxToStack pass crashes or never ends.)
+    func passwordChanged(_ started: StartedSession) -> Response {
+        var response = Views.redirect("/users?notice=password-changed")
+        response.setCookie(sessionCookie(started.token, maxAge: Int(service.sessionPolicy.absolute.components.seconds)))
+        return response
     }
 }

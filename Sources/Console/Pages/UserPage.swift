@@ -65,7 +65,7 @@ struct UserPage<Parent: ConsoleParentContext>: Sendable {
         let names = try await Names.load(service, by: actor)
         let user = record.user
         let status = UserPages<Parent>.status(of: user)
-        let pageNumber = max(1, Int(request.uri.queryParameters["page"] ?? "") ?? 1)
+        let pageNumber = Pager.number(request.uri.queryParameters["page"])
         let timeline = try await service.activity(
             ActivityQuery(
                 resourceID: id, offset: (pageNumber - 1) * Self.timelineSize, count: Self.timelineSize), by: actor)

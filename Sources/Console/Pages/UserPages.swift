@@ -35,7 +35,7 @@ struct UserPages<Parent: ConsoleParentContext>: Sendable {
             status = query["status"] ?? ""
             sort = query["sort"] ?? ""
             order = query["order"] == "descending" ? "descending" : "ascending"
-            page = max(1, min(Int(query["page"] ?? "") ?? 1, 100_000))
+            page = Pager.number(query["page"])
         }
 
         func request(count: Int) -> ListRequest {

@@ -58,6 +58,14 @@ public enum LoginOutcome: Sendable, Hashable {
     case throttled(seconds: Int)
 }
 
+/// What the first start did about the initial `admin` account.
+public enum InitialAdmin: Sendable, Hashable {
+    /// Accounts exist already: nothing was done.
+    case existing
+    /// `admin` was created; with the one-time password to print when one was generated.
+    case created(oneTimePassword: String?)
+}
+
 /// An account with the role it holds, for the settings page and `admin list`.
 public struct AccountSummary: Sendable, Hashable {
     public var account: Account
@@ -107,14 +115,18 @@ extension DirectoryService {
 
     // MARK: Accounts
 
-    /// Creates the first account, `admin`, when there is none. Returns the one-time password to
-    /// print when it was generated (`nil` when `password` was given or accounts exist).
-    public func ensureInitialAdmin(password: String?) async throws(SCIMError) -> String? {
-        guard try await read({ try await store.accounts().isEmpty }) else { return nil }
+    /// Creates the first account, `admin`, when there is none. Two instances starting together
+    /// on one database may both try: the one that loses the race finds the account there.
+    public func ensureInitialAdmin(password: String?) async throws(SCIMError) -> InitialAdmin {
+        guard try await read({ try await store.accounts().isEmpty }) else { return .existing }
         let chosen = password.flatMap { $0.isEmpty ? nil : $0 }
-        let issued = try await createAccount(
-            userName: "admin", password: chosen, role: .admin, by: .system("first start"))
-        return chosen == nil ? issued : nil
+        do {
+            let issued = try await createAccount(
+                userName: "admin", password: chosen, role: .admin, by: .system("first start"))
+            return .created(oneTimePassword: issued)
+        } catch  where error.status == 409 {
+            return .existing
+        }
     }
 
     /// Creates an account with a role. Without `password`, a one-time password is generated and
@@ -183,10 +195,12 @@ extension DirectoryService {
         }
     }
 
-    /// A signed-in account replaces its own password (required after a one-time one).
+    /// A signed-in account replaces its own password (required after a one-time one). Every
+    /// session of the account ends — one opened with the old password elsewhere among them — and
+    /// a new one starts for the browser that made the change.
     public func changePassword(
         accountID: String, current: String, new password: String
-    ) async throws(SCIMError) {
+    ) async throws(SCIMError) -> StartedSession {
         guard let account = try await read({ try await store.account(id: accountID) }) else {
             throw SCIMError(status: 404, detail: "the account no longer exists")
         }
@@ -196,18 +210,25 @@ extension DirectoryService {
         try Self.checkPassword(password, userName: account.userName)
         guard password != current else { throw .invalidValue("choose a password different from the current one") }
         let hash = await hashPassword(password)
-        let role = try await read { try await accountRole(accountID) }
-        let actor = DirectoryActor.account(
-            ConsoleAccount(id: account.id, userName: account.userName, role: role ?? .viewer))
-        try await change("accounts.change-password", by: actor, permission: .read) { service, note in
+        guard let role = try await read({ try await accountRole(accountID) }) else {
+            throw .forbidden("the account holds no role any more")
+        }
+        let console = ConsoleAccount(id: account.id, userName: account.userName, role: role)
+        try await change("accounts.change-password", by: .account(console), permission: .read) { service, note in
             var updated = account
             updated.passwordHash = hash
             updated.mustChangePassword = false
             _ = try await service.store.updateAccount(updated)
+            try await service.store.deleteSessions(accountID: account.id)
             note.subject("Account", account.id)
-            note.add("\(account.userName) chose a new password")
+            note.add("\(account.userName) chose a new password; the account's other sessions ended")
             note.changed([FieldChange(field: "password", old: nil, new: "(changed)")])
         }
+        let now = clock.now()
+        let signIn = ConsoleSignIn(
+            account: console, mustChangePassword: false,
+            expiresAt: Timestamp(microseconds: now.microseconds + sessionPolicy.absolute.microseconds))
+        return try await startSession(signIn, at: now)
     }
 
     public func accounts(by actor: DirectoryActor) async throws(SCIMError) -> [AccountSummary] {
@@ -249,62 +270,84 @@ extension DirectoryService {
 
     /// Checks a name and password and starts a session. Each attempt writes an activity row;
     /// repeated failures of one name or from one address are throttled across instances.
+    ///
+    /// An attempt is counted as a failure *before* its password is checked, in one atomic upsert
+    /// per subject, and refused when that count passes the limit: concurrent guesses (on one
+    /// instance or several) cannot all slip through while the first ones are still in bcrypt. A
+    /// success then clears the name's count and takes its own attempt back from the address's, so
+    /// one account known to an attacker does not reset the throttle of an address.
     public func logIn(userName: String, password: String, address: String?) async throws(SCIMError) -> LoginOutcome {
         let now = clock.now()
         let policy = sessionPolicy
         let windowStart = Timestamp(microseconds: now.microseconds - policy.window.microseconds)
-        let subjects: [(String, Int)] =
-            [(Self.throttleSubject(account: userName), policy.failuresPerAccount)]
-            + (address.map { [(Self.throttleSubject(address: $0), policy.failuresPerAddress)] } ?? [])
+        let nameSubject = Self.throttleSubject(account: userName)
+        var subjects: [(subject: String, limit: Int)] = [(nameSubject, policy.failuresPerAccount)]
+        if let address { subjects.append((Self.throttleSubject(address: address), policy.failuresPerAddress)) }
+        let account = try await read { try await store.account(userName: userName) }
         for (subject, limit) in subjects {
-            if let failures = try await read({ try await store.loginFailures(subject: subject) }),
-                failures.firstAt >= windowStart, failures.failures >= limit
-            {
-                let wait = (failures.firstAt.microseconds + policy.window.microseconds - now.microseconds) / 1_000_000
-                await recordLogin(userName, address: address, status: 429, summary: "login throttled")
-                return .throttled(seconds: Int(max(1, wait)))
+            let counted = try await read {
+                try await store.recordLoginFailure(subject: subject, at: now, windowStart: windowStart)
+            }
+            if counted.failures > limit {
+                let end = counted.firstAt.microseconds + policy.window.microseconds
+                let wait = max(1, (end - now.microseconds) / 1_000_000)
+                await recordLogin(userName, account: account, address: address, status: 429, summary: "login throttled")
+                return .throttled(seconds: Int(wait))
             }
         }
-        let account = try await read { try await store.account(userName: userName) }
         let matches = await verifyPassword(password, hash: account?.passwordHash ?? decoyHash())
         var role: Role?
         if let account { role = try await read { try await accountRole(account.id) } }
         guard let account, matches, account.disabledAt == nil, let role else {
-            let reason =
-                account == nil
-                ? "unknown account"
-                : !matches ? "wrong password" : account?.disabledAt != nil ? "account disabled" : "no role"
-            for (subject, _) in subjects {
-                _ = try await read {
-                    try await store.recordLoginFailure(subject: subject, at: now, windowStart: windowStart)
-                }
+            let reason: String
+            if account == nil {
+                reason = "unknown account"
+            } else if !matches {
+                reason = "wrong password"
+            } else if account?.disabledAt != nil {
+                reason = "account disabled"
+            } else {
+                reason = "no role"
             }
-            await recordLogin(userName, address: address, status: 401, summary: "login refused: \(reason)")
+            await recordLogin(
+                userName, account: account, address: address, status: 401, summary: "login refused: \(reason)")
             return .refused
         }
-        for (subject, _) in subjects { try await read { try await store.clearLoginFailures(subject: subject) } }
+        try await read { try await store.clearLoginFailures(subject: nameSubject) }
+        for (subject, _) in subjects.dropFirst() {
+            try await read { try await store.forgiveLoginFailure(subject: subject) }
+        }
+        let signIn = ConsoleSignIn(
+            account: ConsoleAccount(id: account.id, userName: account.userName, role: role),
+            mustChangePassword: account.mustChangePassword,
+            expiresAt: Timestamp(microseconds: now.microseconds + policy.absolute.microseconds))
+        let started = try await startSession(signIn, at: now)
+        await recordLogin(
+            userName, account: account, address: address, status: 200, summary: "\(account.userName) signed in")
+        return .signedIn(started)
+    }
+
+    /// Stores a new session for `signIn` and returns its cookie value.
+    private func startSession(_ signIn: ConsoleSignIn, at now: Timestamp) async throws(SCIMError) -> StartedSession {
         // 256 bits, base64url, without the `acs_` of SCIM tokens: a session is not a token.
         let token = Self.base64URL(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
         let session = Session(
-            idHash: Self.hash(token: token), accountID: account.id, createdAt: now,
-            expiresAt: Timestamp(microseconds: now.microseconds + policy.absolute.microseconds), lastSeenAt: now)
+            idHash: Self.hash(token: token), accountID: signIn.account.id, createdAt: now,
+            expiresAt: signIn.expiresAt, lastSeenAt: now)
         try await read { try await store.createSession(session) }
-        let signIn = ConsoleSignIn(
-            account: ConsoleAccount(id: account.id, userName: account.userName, role: role),
-            mustChangePassword: account.mustChangePassword, expiresAt: session.expiresAt)
-        await recordLogin(
-            userName, address: address, status: 200, summary: "\(account.userName) signed in", accountID: account.id)
-        return .signedIn(StartedSession(token: token, signIn: signIn))
+        return StartedSession(token: token, signIn: signIn)
     }
 
+    /// The activity row of a login attempt. The typed name is kept only when it names an
+    /// account: people type passwords into the name field, and an unknown name may be one.
     private func recordLogin(
-        _ userName: String, address: String?, status: Int, summary: String, accountID: String? = nil
+        _ userName: String, account: Account?, address: String?, status: Int, summary: String
     ) async {
+        let who = account.map { "account name \"\($0.userName)\"" } ?? "an unknown account name"
         let event = ActivityEvent(
-            id: ids.next(), at: clock.now(), actor: accountID.map { "account:\($0)" } ?? "system:login",
-            method: "CONSOLE", path: "login", status: status, resourceType: "Account", resourceID: accountID,
-            summary: summary,
-            detail: "account name \"\(String(userName.prefix(64)))\" from \(address ?? "an unknown address")")
+            id: ids.next(), at: clock.now(), actor: account.map { "account:\($0.id)" } ?? "system:login",
+            method: "CONSOLE", path: "login", status: status, resourceType: "Account", resourceID: account?.id,
+            summary: summary, detail: "\(who) from \(address ?? "an unknown address")")
         try? await store.recordActivity(event)
     }
 

@@ -47,4 +47,9 @@ public protocol AccessStore: Sendable {
         -> LoginFailures
     func loginFailures(subject: String) async throws(StoreError) -> LoginFailures?
     func clearLoginFailures(subject: String) async throws(StoreError)
+    /// Takes one failure back from `subject` (an attempt counted before it was checked, that
+    /// succeeded); the row goes when none is left.
+    func forgiveLoginFailure(subject: String) async throws(StoreError)
+    /// Drops the counts last added to before `before` (the retention job); returns how many.
+    func deleteLoginFailures(before: Timestamp) async throws(StoreError) -> Int
 }
