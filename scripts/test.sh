@@ -15,6 +15,9 @@ fi
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# SAML: libxmlsec1 (OpenSSL back end) to build and link against; the xmlsec1 tool for the test IdP.
+pkg-config --exists xmlsec1-openssl 2>/dev/null || need_apt+=(libxmlsec1-dev libxmlsec1-openssl pkg-config)
+command -v xmlsec1 >/dev/null 2>&1 || need_apt+=(xmlsec1)
 if ((${#need_apt[@]})); then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
