@@ -40,8 +40,9 @@ final class XMLDocument {
         if XMLDocument.mentionsDoctype(bytes) { throw SAMLError("the document has a DOCTYPE, which SAML never needs") }
         // No network, and no messages on standard error (the refusal says what was wrong).
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
-        let parsed = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
+        let parsed: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return nil }
+            return start.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
                 xmlReadMemory(base, Int32(buffer.count), "saml.xml", nil, options)
             }
         }
@@ -188,9 +189,9 @@ struct XMLElement {
 /// Swift strings as libxml2's `xmlChar *`.
 enum XMLString {
     static func with<T>(_ text: String, _ body: (UnsafePointer<xmlChar>) -> T) -> T {
-        var bytes = Array(text.utf8)
-        bytes.append(0)
-        return bytes.withUnsafeBufferPointer { body($0.baseAddress!) }
+        text.withCString { characters in
+            characters.withMemoryRebound(to: xmlChar.self, capacity: text.utf8.count + 1, body)
+        }
     }
 
     /// Escapes text for an XML attribute value or element content.
