@@ -69,9 +69,10 @@ public struct RetentionJob: Service {
             let sessions = try await store.deleteExpiredSessions(before: now)
             let failures = try await store.deleteLoginFailures(
                 before: now.adding(seconds: -policy.loginFailureAge.components.seconds))
-            if activity + sessions + failures > 0 {
+            let signIns = try await store.deleteExpiredSingleSignOn(before: now)
+            if activity + sessions + failures + signIns > 0 {
                 logger.info(
-                    "retention: dropped \(activity) activity rows, \(sessions) expired sessions and \(failures) stale failed-login counts"
+                    "retention: dropped \(activity) activity rows, \(sessions) expired sessions and \(failures) stale failed-login counts, \(signIns) finished sign-ins and remembered assertions"
                 )
             }
         } catch {

@@ -277,5 +277,57 @@ public enum Migrations {
                 "CREATE INDEX users_origin ON users (origin, connection_id, archived_at, id)",
             ]
         },
+        // Single sign-on. Sessions are made again so that a directory user can hold one (signed
+        // in through their IdP): every console session ends once, at this upgrade.
+        Migration(version: 5, name: "single sign-on") { _ in
+            [
+                "DROP TABLE sessions",
+                """
+                CREATE TABLE sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE,
+                    user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                    connection_id TEXT REFERENCES connections(id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL,
+                    CHECK ((account_id IS NULL) <> (user_id IS NULL))
+                )
+                """,
+                "CREATE INDEX sessions_expires_at ON sessions (expires_at)",
+                "CREATE INDEX sessions_account ON sessions (account_id)",
+                // A deprovisioned user's sessions are found, and ended, by this index.
+                "CREATE INDEX sessions_user ON sessions (user_id)",
+                """
+                CREATE TABLE single_sign_on (
+                    connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+                    saml_idp_entity_id TEXT,
+                    saml_sso_url TEXT,
+                    saml_certificate TEXT,
+                    saml_idp_initiated INTEGER NOT NULL DEFAULT 0,
+                    just_in_time INTEGER NOT NULL DEFAULT 0,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE sso_requests (
+                    state_hash TEXT PRIMARY KEY,
+                    connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                    request_id TEXT NOT NULL,
+                    next TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sso_requests_expires_at ON sso_requests (expires_at)",
+                """
+                CREATE TABLE sso_assertions (
+                    id TEXT PRIMARY KEY,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sso_assertions_expires_at ON sso_assertions (expires_at)",
+            ]
+        },
     ]
 }

@@ -212,6 +212,75 @@ extension SQLDirectoryStore {
         try await write(atomic: false) { database in _ = try await database.query(sql, [.text(accountID)]) }
     }
 
+    public func deleteSessions(userID: String) async throws(StoreError) {
+        let sql = "DELETE FROM sessions WHERE user_id = \(dialect.placeholder(1))"
+        try await write(atomic: false) { database in _ = try await database.query(sql, [.text(userID)]) }
+    }
+
+    // MARK: Single sign-on
+
+    public func singleSignOn(connectionID: String) async throws(StoreError) -> SingleSignOn? {
+        let sql = "\(Tables.singleSignOn.select(dialect)) WHERE connection_id = \(dialect.placeholder(1))"
+        return try await read { database in
+            try await database.query(sql, [.text(connectionID)]).first.map(Tables.singleSignOn.decode)
+        }
+    }
+
+    public func singleSignOns() async throws(StoreError) -> [SingleSignOn] {
+        let sql = "\(Tables.singleSignOn.select(dialect)) ORDER BY connection_id"
+        return try await read { database in try await database.query(sql, []).map(Tables.singleSignOn.decode) }
+    }
+
+    public func saveSingleSignOn(_ settings: SingleSignOn) async throws(StoreError) {
+        let table = Tables.singleSignOn
+        let delete = "DELETE FROM single_sign_on WHERE connection_id = \(dialect.placeholder(1))"
+        let insert = table.insert(dialect)
+        let values = table.values(settings)
+        try await write { database in
+            _ = try await database.query(delete, [.text(settings.connectionID)])
+            _ = try await database.query(insert, values)
+        }
+    }
+
+    public func createSSORequest(_ request: SSORequest) async throws(StoreError) {
+        let table = Tables.ssoRequests
+        let sql = table.insert(dialect)
+        let values = table.values(request)
+        try await write(atomic: false) { database in _ = try await database.query(sql, values) }
+    }
+
+    public func takeSSORequest(stateHash: String) async throws(StoreError) -> SSORequest? {
+        let table = Tables.ssoRequests
+        let sql = """
+            DELETE FROM sso_requests WHERE state_hash = \(dialect.placeholder(1))
+            RETURNING \(table.columns.map(\.name).joined(separator: ", "))
+            """
+        return try await write(atomic: false) { database in
+            try await database.query(sql, [.text(stateHash)]).first.map(table.decode)
+        }
+    }
+
+    public func useAssertion(_ assertion: UsedAssertion) async throws(StoreError) -> Bool {
+        let p = dialect.placeholder
+        // One statement: two instances given the same assertion cannot both see it as new.
+        let sql = """
+            INSERT INTO sso_assertions (id, expires_at) VALUES (\(p(1)), \(p(2)))
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """
+        return try await write(atomic: false) { database in
+            !(try await database.query(sql, [.text(assertion.id), assertion.expiresAt.sql]).isEmpty)
+        }
+    }
+
+    public func deleteExpiredSingleSignOn(before: Timestamp) async throws(StoreError) -> Int {
+        let requests = "DELETE FROM sso_requests WHERE expires_at < \(dialect.placeholder(1)) RETURNING state_hash"
+        let assertions = "DELETE FROM sso_assertions WHERE expires_at < \(dialect.placeholder(1)) RETURNING id"
+        return try await write { database in
+            let dropped = try await database.query(requests, [before.sql]).count
+            return dropped + (try await database.query(assertions, [before.sql]).count)
+        }
+    }
+
     // MARK: Login throttle
 
     public func recordLoginFailure(

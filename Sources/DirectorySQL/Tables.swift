@@ -197,16 +197,89 @@ public enum Tables {
         "sessions",
         columns: [
             SQLColumn("id_hash", .text) { .text($0.idHash) },
-            SQLColumn("account_id", .text) { .text($0.accountID) },
+            SQLColumn("account_id", .text) { session in
+                if case .account(let id) = session.subject { return .text(id) }
+                return .null
+            },
+            SQLColumn("user_id", .text) { session in
+                if case .user(let id, _) = session.subject { return .text(id) }
+                return .null
+            },
+            SQLColumn("connection_id", .text) { session in
+                if case .user(_, let connectionID) = session.subject { return .text(connectionID) }
+                return .null
+            },
             SQLColumn("created_at", .integer) { $0.createdAt.sql },
             SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
             SQLColumn("last_seen_at", .integer) { $0.lastSeenAt.sql },
         ]
     ) { row in
-        Session(
-            idHash: try row.text("id_hash"), accountID: try row.text("account_id"),
-            createdAt: try row.timestamp("created_at"), expiresAt: try row.timestamp("expires_at"),
-            lastSeenAt: try row.timestamp("last_seen_at"))
+        let subject: SessionSubject
+        let account = try row.optionalText("account_id")
+        let user = try row.optionalText("user_id")
+        let connection = try row.optionalText("connection_id")
+        if let account {
+            subject = .account(account)
+        } else if let user, let connection {
+            subject = .user(id: user, connectionID: connection)
+        } else {
+            throw StoreError.corruptRow("sessions: neither an account nor a user")
+        }
+        return Session(
+            idHash: try row.text("id_hash"), subject: subject, createdAt: try row.timestamp("created_at"),
+            expiresAt: try row.timestamp("expires_at"), lastSeenAt: try row.timestamp("last_seen_at"))
+    }
+
+    static let singleSignOn = SQLTable<SingleSignOn>(
+        "single_sign_on",
+        columns: [
+            SQLColumn("connection_id", .text) { .text($0.connectionID) },
+            SQLColumn("saml_idp_entity_id", .text) { .optional($0.saml?.idpEntityID) },
+            SQLColumn("saml_sso_url", .text) { .optional($0.saml?.ssoURL) },
+            SQLColumn("saml_certificate", .text) { .optional($0.saml?.certificate) },
+            SQLColumn("saml_idp_initiated", .integer) { .bool($0.saml?.idpInitiated ?? false) },
+            SQLColumn("just_in_time", .integer) { .bool($0.justInTime) },
+            SQLColumn("updated_at", .integer) { $0.updatedAt.sql },
+        ]
+    ) { row in
+        var saml: SAMLSettings?
+        if let entityID = try row.optionalText("saml_idp_entity_id"), let url = try row.optionalText("saml_sso_url"),
+            let certificate = try row.optionalText("saml_certificate")
+        {
+            saml = SAMLSettings(
+                idpEntityID: entityID, ssoURL: url, certificate: certificate,
+                idpInitiated: try row.integer("saml_idp_initiated") != 0)
+        }
+        return SingleSignOn(
+            connectionID: try row.text("connection_id"), saml: saml,
+            justInTime: try row.integer("just_in_time") != 0, updatedAt: try row.timestamp("updated_at"))
+    }
+
+    static let ssoRequests = SQLTable<SSORequest>(
+        "sso_requests",
+        columns: [
+            SQLColumn("state_hash", .text) { .text($0.stateHash) },
+            SQLColumn("connection_id", .text) { .text($0.connectionID) },
+            SQLColumn("request_id", .text) { .text($0.requestID) },
+            SQLColumn("next", .text) { .text($0.next) },
+            SQLColumn("created_at", .integer) { $0.createdAt.sql },
+            SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
+        ]
+    ) { row in
+        SSORequest(
+            stateHash: try row.text("state_hash"), connectionID: try row.text("connection_id"),
+            requestID: try row.text("request_id"), next: try row.text("next"),
+            createdAt: try row.timestamp("created_at"), expiresAt: try row.timestamp("expires_at"))
+    }
+
+    static let ssoAssertions = SQLTable<UsedAssertion>(
+        "sso_assertions",
+        columns: [
+            SQLColumn("id", .text) { .text($0.id) },
+            SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
+        ]
+    ) { row in
+        UsedAssertion(id: try row.text("id"), expiresAt: try row.timestamp("expires_at"))
     }
 
     public static let activity = SQLTable<ActivityEvent>(
@@ -275,7 +348,8 @@ public enum Tables {
             connections.name: connections.schema, tokens.name: tokens.schema, accounts.name: accounts.schema,
             roleAssignments.name: roleAssignments.schema, sessions.name: sessions.schema,
             activity.name: activity.schema, loginFailures.name: loginFailures.schema,
-            activitySubjects.name: activitySubjects.schema,
+            activitySubjects.name: activitySubjects.schema, singleSignOn.name: singleSignOn.schema,
+            ssoRequests.name: ssoRequests.schema, ssoAssertions.name: ssoAssertions.schema,
         ]
     }
 }

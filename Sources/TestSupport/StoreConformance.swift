@@ -487,6 +487,54 @@ public enum StoreConformance {
             #expect(try await store.loginFailures(subject: "account:old") == nil)
             #expect(try await store.loginFailures(subject: "account:new")?.failures == 1)
         },
+        StoreCheck("single sign-on: settings, one-use sign-ins, the replay cache, user sessions") { store, fixtures in
+            let now = fixtures.clock.now()
+            let connection = try await store.createConnection(
+                Connection(id: "c1", name: "okta", kind: .okta, createdAt: now))
+            #expect(try await store.singleSignOn(connectionID: connection.id) == nil)
+            let saml = SAMLSettings(
+                idpEntityID: "http://www.okta.com/x", ssoURL: "https://idp.example.com/sso", certificate: "PEM",
+                idpInitiated: true)
+            try await store.saveSingleSignOn(
+                SingleSignOn(connectionID: connection.id, saml: saml, justInTime: false, updatedAt: now))
+            try await store.saveSingleSignOn(
+                SingleSignOn(connectionID: connection.id, saml: saml, justInTime: true, updatedAt: now))
+            #expect(try await store.singleSignOn(connectionID: connection.id)?.saml == saml)
+            #expect(try await store.singleSignOns().map(\.justInTime) == [true])
+
+            let request = SSORequest(
+                stateHash: "s1", connectionID: connection.id, requestID: "_r1", next: "/users", createdAt: now,
+                expiresAt: now.adding(seconds: 600))
+            try await store.createSSORequest(request)
+            #expect(try await store.takeSSORequest(stateHash: "s1") == request)
+            #expect(try await store.takeSSORequest(stateHash: "s1") == nil)
+
+            let assertion = UsedAssertion(id: "c1:_a1", expiresAt: now.adding(seconds: 300))
+            #expect(try await store.useAssertion(assertion))
+            #expect(try await store.useAssertion(assertion) == false)
+            try await store.createSSORequest(
+                SSORequest(
+                    stateHash: "s2", connectionID: connection.id, requestID: "_r2", next: "/users", createdAt: now,
+                    expiresAt: now.adding(seconds: 10)))
+            #expect(try await store.deleteExpiredSingleSignOn(before: now.adding(seconds: 400)) == 2)
+            #expect(try await store.useAssertion(assertion))
+
+            let user = try await store.createUser(
+                User(
+                    id: "u1", resource: ["userName": "ada@example.com"], origin: .idp(connectionID: connection.id),
+                    createdAt: now, updatedAt: now))
+            let session = Session(
+                idHash: "h-user", subject: .user(id: user.id, connectionID: connection.id), createdAt: now,
+                expiresAt: now.adding(seconds: 60), lastSeenAt: now)
+            try await store.createSession(session)
+            #expect(try await store.session(idHash: "h-user") == session)
+            try await store.deleteSessions(userID: user.id)
+            #expect(try await store.session(idHash: "h-user") == nil)
+            // A deleted user's sessions go with it.
+            try await store.createSession(session)
+            try await store.deleteUser(id: user.id)
+            #expect(try await store.session(idHash: "h-user") == nil)
+        },
         StoreCheck("activity: timelines through related resources, histogram, detail") { store, fixtures in
             let start = fixtures.clock.now()
             for index in 0..<6 {

@@ -19,12 +19,13 @@ public enum DirectoryActor: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The `activity.actor` text: `account:<id>`, `system:<name>`; `nil` for a connection, whose
+    /// The `activity.actor` text: `account:<id>`, `user:<id>` (signed in through an IdP),
+    /// `system:<name>`; `nil` for a connection, whose
     /// id has a column of its own.
     public var activityActor: String? {
         switch self {
         case .connection: return nil
-        case .account(let account): return "account:\(account.id)"
+        case .account(let account): return account.activityActor
         case .system(let name): return "system:\(name)"
         }
     }
@@ -61,17 +62,24 @@ public struct Caller: Sendable, Hashable {
     var origin: Origin { .idp(connectionID: connection.id) }
 }
 
-/// A signed-in console account and the role it acts with.
+/// A signed-in console account and the role it acts with: a local account, or a directory user
+/// signed in through their connection's IdP (then `id` is the user's and `connectionID` is set).
 public struct ConsoleAccount: Sendable, Hashable {
     public var id: String
     public var userName: String
     public var role: Role
+    /// The connection a single-sign-on user came through; `nil` for a local account.
+    public var connectionID: String?
 
-    public init(id: String, userName: String, role: Role) {
+    public init(id: String, userName: String, role: Role, connectionID: String? = nil) {
         self.id = id
         self.userName = userName
         self.role = role
+        self.connectionID = connectionID
     }
+
+    /// The activity log's name for it: `account:<id>` or `user:<id>`.
+    public var activityActor: String { connectionID == nil ? "account:\(id)" : "user:\(id)" }
 }
 
 /// What an operation needs its actor to be allowed.

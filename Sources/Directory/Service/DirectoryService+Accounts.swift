@@ -40,6 +40,11 @@ public struct ConsoleSignIn: Sendable, Hashable {
     /// The password was issued by someone else: nothing but choosing a new one is allowed.
     public var mustChangePassword: Bool
     public var expiresAt: Timestamp
+
+    var subject: SessionSubject {
+        if let connectionID = account.connectionID { return .user(id: account.id, connectionID: connectionID) }
+        return .account(account.id)
+    }
 }
 
 /// A new session: the cookie value (shown to the browser once, stored only as its SHA-256).
@@ -328,11 +333,11 @@ extension DirectoryService {
     }
 
     /// Stores a new session for `signIn` and returns its cookie value.
-    private func startSession(_ signIn: ConsoleSignIn, at now: Timestamp) async throws(SCIMError) -> StartedSession {
+    func startSession(_ signIn: ConsoleSignIn, at now: Timestamp) async throws(SCIMError) -> StartedSession {
         // 256 bits, base64url, without the `acs_` of SCIM tokens: a session is not a token.
         let token = Self.base64URL(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
         let session = Session(
-            idHash: Self.hash(token: token), accountID: signIn.account.id, createdAt: now,
+            idHash: Self.hash(token: token), subject: signIn.subject, createdAt: now,
             expiresAt: signIn.expiresAt, lastSeenAt: now)
         try await read { try await store.createSession(session) }
         return StartedSession(token: token, signIn: signIn)
@@ -352,19 +357,17 @@ extension DirectoryService {
     }
 
     /// The session a cookie value stands for, or `nil` when it is unknown, idle too long, past
-    /// its absolute end, or its account is disabled or holds no role any more.
+    /// its absolute end, or its account is disabled or holds no role any more. A single-sign-on
+    /// user's session ends as soon as the user is deprovisioned (suspended, archived, deleted) or
+    /// loses their last role: access is cut at the next request.
     public func session(token: String) async throws(SCIMError) -> ConsoleSignIn? {
         guard !token.isEmpty, token.utf8.count <= 128 else { return nil }
         let now = clock.now()
         let hash = Self.hash(token: token)
         guard let session = try await read({ try await store.session(idHash: hash) }) else { return nil }
         let idleEnd = session.lastSeenAt.microseconds + sessionPolicy.idle.microseconds
-        guard now < session.expiresAt, now.microseconds < idleEnd else {
-            try await read { try await store.deleteSession(idHash: hash) }
-            return nil
-        }
-        guard let account = try await read({ try await store.account(id: session.accountID) }),
-            account.disabledAt == nil, let role = try await read({ try await accountRole(account.id) })
+        guard now < session.expiresAt, now.microseconds < idleEnd,
+            let account = try await read({ try await signedInAccount(session.subject) })
         else {
             try await read { try await store.deleteSession(idHash: hash) }
             return nil
@@ -374,8 +377,27 @@ extension DirectoryService {
             try await read { try await store.touchSession(idHash: hash, at: now) }
         }
         return ConsoleSignIn(
-            account: ConsoleAccount(id: account.id, userName: account.userName, role: role),
-            mustChangePassword: account.mustChangePassword, expiresAt: session.expiresAt)
+            account: account.console, mustChangePassword: account.mustChangePassword, expiresAt: session.expiresAt)
+    }
+
+    /// Who a session's subject is now, with their role; `nil` when they may no longer sign in.
+    private func signedInAccount(
+        _ subject: SessionSubject
+    ) async throws -> (
+        console: ConsoleAccount, mustChangePassword: Bool
+    )? {
+        switch subject {
+        case .account(let id):
+            guard let account = try await store.account(id: id), account.disabledAt == nil,
+                let role = try await accountRole(account.id)
+            else { return nil }
+            return (ConsoleAccount(id: account.id, userName: account.userName, role: role), account.mustChangePassword)
+        case .user(let id, let connectionID):
+            guard let user = try await store.user(id: id), user.origin.connectionID == connectionID,
+                user.active != false, let role = try await userRole(id)
+            else { return nil }
+            return (ConsoleAccount(id: id, userName: user.userName, role: role, connectionID: connectionID), false)
+        }
     }
 
     /// Ends a session (logout).

@@ -37,6 +37,23 @@ public protocol AccessStore: Sendable {
     func touchSession(idHash: String, at: Timestamp) async throws(StoreError)
     /// Ends every session of an account (a password reset, a disabled account).
     func deleteSessions(accountID: String) async throws(StoreError)
+    /// Ends every session of a directory user (deprovisioned).
+    func deleteSessions(userID: String) async throws(StoreError)
+
+    // MARK: Single sign-on
+
+    func singleSignOn(connectionID: String) async throws(StoreError) -> SingleSignOn?
+    /// Every connection's settings (the login page's buttons).
+    func singleSignOns() async throws(StoreError) -> [SingleSignOn]
+    /// Inserts or replaces a connection's settings.
+    func saveSingleSignOn(_ settings: SingleSignOn) async throws(StoreError)
+    func createSSORequest(_ request: SSORequest) async throws(StoreError)
+    /// Removes and returns a pending sign-in: each is used once.
+    func takeSSORequest(stateHash: String) async throws(StoreError) -> SSORequest?
+    /// Records an assertion's use; `false` when it was used before (a replay).
+    func useAssertion(_ assertion: UsedAssertion) async throws(StoreError) -> Bool
+    /// Drops pending sign-ins and remembered assertions past their end; returns how many.
+    func deleteExpiredSingleSignOn(before: Timestamp) async throws(StoreError) -> Int
 
     // MARK: Login throttle
 

@@ -1,0 +1,72 @@
+/// How a connection's users sign in to the console through their IdP: SAML 2.0 settings, and
+/// whether a first sign-in may create the user (off by default: SCIM is the source of truth).
+public struct SingleSignOn: Sendable, Hashable {
+    public var connectionID: String
+    public var saml: SAMLSettings?
+    /// Just-in-time creation: a user the connection has not provisioned is created at sign-in.
+    public var justInTime: Bool
+    public var updatedAt: Timestamp
+
+    public init(connectionID: String, saml: SAMLSettings?, justInTime: Bool = false, updatedAt: Timestamp) {
+        self.connectionID = connectionID
+        self.saml = saml
+        self.justInTime = justInTime
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The IdP side of a SAML connection, as an admin entered it or its metadata said.
+public struct SAMLSettings: Sendable, Hashable {
+    public var idpEntityID: String
+    /// Where SP-initiated sign-ins send the AuthnRequest (HTTP-Redirect).
+    public var ssoURL: String
+    /// The IdP's signing certificate, PEM: the only key a response is verified with.
+    public var certificate: String
+    /// Whether a response the IdP sends unasked (a tile in the Okta dashboard) is accepted.
+    public var idpInitiated: Bool
+
+    public init(idpEntityID: String, ssoURL: String, certificate: String, idpInitiated: Bool = false) {
+        self.idpEntityID = idpEntityID
+        self.ssoURL = ssoURL
+        self.certificate = certificate
+        self.idpInitiated = idpInitiated
+    }
+}
+
+/// A sign-in this server started and has not finished: found again by the SHA-256 of the state
+/// the browser carries (SAML's RelayState), used once, and only for a few minutes.
+public struct SSORequest: Sendable, Hashable {
+    public var stateHash: String
+    public var connectionID: String
+    /// The AuthnRequest's ID, which the response must answer.
+    public var requestID: String
+    /// The page of ours to return to.
+    public var next: String
+    public var createdAt: Timestamp
+    public var expiresAt: Timestamp
+
+    public init(
+        stateHash: String, connectionID: String, requestID: String, next: String, createdAt: Timestamp,
+        expiresAt: Timestamp
+    ) {
+        self.stateHash = stateHash
+        self.connectionID = connectionID
+        self.requestID = requestID
+        self.next = next
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// An assertion (or ID token) already used to sign in, remembered until it would have expired
+/// anyway: the replay cache, in the database so that every instance refuses a second use.
+public struct UsedAssertion: Sendable, Hashable {
+    /// The connection's id and the assertion's ID.
+    public var id: String
+    public var expiresAt: Timestamp
+
+    public init(id: String, expiresAt: Timestamp) {
+        self.id = id
+        self.expiresAt = expiresAt
+    }
+}
