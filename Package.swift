@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: [
-                "Directory", "SCIM",
+                "Directory", "SCIM", "SAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

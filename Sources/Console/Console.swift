@@ -39,6 +39,11 @@ public struct Console: Sendable {
         console.get("/login", use: login.loginPage)
         console.post("/login", use: login.logIn)
         console.post("/logout", use: login.logOut)
+        // Single sign-on: reached before any session, so outside the sign-in gate.
+        let sso = SSOPages<Parent>(service: service, views: views, configuration: configuration)
+        console.get("/saml/:name/metadata", use: sso.metadata)
+        console.get("/saml/:name/login", use: sso.login)
+        console.post("/saml/:name/acs", use: sso.acs)
 
         let pages = console.group().add(middleware: SignInGateMiddleware())
         pages.get("/") { _, _ in Views.redirect("/users") }
@@ -88,6 +93,7 @@ public struct Console: Sendable {
         pages.post("/connections/:id/tokens/:token/rotate", use: connections.rotateToken)
         pages.post("/connections/:id/tokens/:token/revoke", use: connections.revokeToken)
         pages.post("/connections/:id/policies", use: connections.savePolicies)
+        pages.post("/connections/:id/saml", use: connections.saveSAML)
         pages.post("/connections/:id/test", use: connections.runCheck)
 
         let activity = ActivityPages<Parent>(service: service, views: views)

@@ -17,6 +17,7 @@ enum Notice {
         "role-revoked": "The role was taken away.",
         "connection-saved": "The connection's policies were saved.",
         "token-revoked": "The token was revoked: it stops working now.",
+        "saml-saved": "The SAML sign-in settings were saved.",
         "account-role": "The account's role was changed.",
     ]
 

@@ -1,5 +1,7 @@
+import Crypto
 import Directory
 import Hummingbird
+import SAML
 import SCIM
 
 /// Connections: the list, a connection's SCIM URL, tokens (shown once), policies and health.
@@ -105,13 +107,100 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var hasCheck: Bool
         var checkPassed: Bool
         var checkSummary: String
+        var saml: SAMLSection
+    }
+
+    /// The connection's SAML sign-in: what to give the IdP, and what it gave us.
+    struct SAMLSection: Sendable {
+        var entityID: String
+        var acsURL: String
+        var metadataURL: String
+        var configured: Bool
+        var idpEntityID: String
+        var ssoURL: String
+        var certificate: String
+        var fingerprint: String
+        var idpInitiated: Bool
+        var justInTime: Bool
+    }
+
+    func samlSection(_ request: Request, _ connection: Connection, actor: DirectoryActor) async throws -> SAMLSection {
+        let provider = SSOPages<Parent>.serviceProvider(
+            base: configuration.baseURL(for: request), connection: connection)
+        let settings = try await service.singleSignOn(connectionID: connection.id, by: actor)
+        let saml = settings?.saml
+        return SAMLSection(
+            entityID: provider.entityID, acsURL: provider.acsURL, metadataURL: provider.entityID,
+            configured: saml != nil, idpEntityID: saml?.idpEntityID ?? "", ssoURL: saml?.ssoURL ?? "",
+            certificate: saml?.certificate ?? "", fingerprint: saml.map { Self.fingerprint($0.certificate) } ?? "",
+            idpInitiated: saml?.idpInitiated ?? false, justInTime: settings?.justInTime ?? false)
+    }
+
+    /// The SHA-256 fingerprint of a certificate, as IdP consoles show it (AB:CD:…).
+    static func fingerprint(_ certificate: String) -> String {
+        guard let der = SAMLCertificate.der(certificate) else { return "" }
+        let hex = Array("0123456789ABCDEF")
+        return SHA256.hash(data: der).map { "\(hex[Int($0 >> 4)])\(hex[Int($0 & 0x0F)])" }.joined(separator: ":")
+    }
+
+    struct SAMLForm: ConsoleForm {
+        var csrf: String
+        var idpMetadata: String?
+        var idpEntityID: String?
+        var ssoURL: String?
+        var certificate: String?
+        var idpInitiated: String?
+        var justInTime: String?
+        var remove: String?
+    }
+
+    /// Saves SAML sign-in: from pasted IdP metadata, or from the three fields.
+    func saveSAML(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.consoleForm(SAMLForm.self, csrf: context.csrf)
+        let actor = try context.actor()
+        if form.remove != nil {
+            try await service.configureSAML(connectionID: id, saml: nil, justInTime: false, by: actor)
+            return Views.redirect("/connections/\(id)?notice=saml-saved#saml")
+        }
+        let settings = try Self.samlSettings(form)
+        try await service.configureSAML(
+            connectionID: id, saml: settings, justInTime: form.justInTime != nil, by: actor)
+        return Views.redirect("/connections/\(id)?notice=saml-saved#saml")
+    }
+
+    static func samlSettings(_ form: SAMLForm) throws -> SAMLSettings {
+        let metadata = form.idpMetadata?.trimmingWhitespace() ?? ""
+        var entityID = form.idpEntityID?.trimmingWhitespace() ?? ""
+        var ssoURL = form.ssoURL?.trimmingWhitespace() ?? ""
+        var certificate = form.certificate?.trimmingWhitespace() ?? ""
+        if !metadata.isEmpty {
+            let parsed = Result { () throws(SAMLError) -> SAMLIdentityProvider in
+                try SAMLMetadata.identityProvider(xml: Array(metadata.utf8))
+            }
+            guard case .success(let provider) = parsed else {
+                let reason = parsed.failureReason ?? "it is not SAML metadata"
+                throw ConsolePageError(status: .badRequest, message: "The IdP metadata could not be used: \(reason).")
+            }
+            entityID = provider.entityID
+            ssoURL = provider.ssoURL
+            certificate = provider.certificate
+        }
+        guard !entityID.isEmpty, !ssoURL.isEmpty, !certificate.isEmpty else {
+            throw ConsolePageError(
+                status: .badRequest,
+                message: "Paste the IdP metadata, or give the IdP entity ID, its SSO URL and its signing certificate.")
+        }
+        guard let pem = SAMLCertificate.pem(certificate), SAMLCertificate.isLoadable(pem) else {
+            throw ConsolePageError(
+                status: .badRequest, message: "The signing certificate is not an X.509 certificate (PEM or base64).")
+        }
+        return SAMLSettings(
+            idpEntityID: entityID, ssoURL: ssoURL, certificate: pem, idpInitiated: form.idpInitiated != nil)
     }
 
     func scimURL(_ request: Request) -> String {
-        let base =
-            configuration.publicURL
-            ?? (request.head.authority.map { "\(configuration.secureCookies ? "https" : "http")://\($0)" } ?? "")
-        return base.trimmingSuffix("/") + "/api/v1/identity/scim/v2"
+        configuration.baseURL(for: request) + "/api/v1/identity/scim/v2"
     }
 
     func page(_ request: Request, _ context: Context) async throws -> Response {
@@ -154,6 +243,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             warnings.append(
                 Warning(text: "\(Format.plural(health.errors, "request")) failed in the last 24 hours (see Activity)."))
         }
+        let saml = try await samlSection(request, connection, actor: actor)
         let model = Model(
             chrome: PageChrome(
                 connection.name, section: "/connections", context: context,
@@ -191,7 +281,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             checkPassed: checkSteps.allSatisfy(\.passed),
             checkSummary: checkSteps.allSatisfy(\.passed)
                 ? "All \(checkSteps.count) steps passed: the IdP's test will pass with this URL and token."
-                : "\(checkSteps.filter { !$0.passed }.count) of \(checkSteps.count) steps failed.")
+                : "\(checkSteps.filter { !$0.passed }.count) of \(checkSteps.count) steps failed.", saml: saml)
         return views.page("connection", model)
     }
 
@@ -327,13 +417,5 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             id: id, policies: ConnectionPolicies(onDeactivate: deactivate, onDelete: delete, orphanRule: orphan),
             by: try context.actor())
         return Views.redirect("/connections/\(id)?notice=connection-saved")
-    }
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        var text = self
-        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
-        return text
     }
 }

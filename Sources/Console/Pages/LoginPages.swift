@@ -15,6 +15,14 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
         var next: String
         var userName: String
         var error: String?
+        /// A button per connection users can sign in through.
+        var providers: [Provider]
+        var hasProviders: Bool
+    }
+
+    struct Provider: Sendable {
+        var label: String
+        var href: String
     }
 
     struct LoginForm: Decodable, Sendable {
@@ -53,16 +61,22 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
     func loginPage(_ request: Request, _ context: Context) async throws -> Response {
         if context.signIn != nil { return Views.redirect("/users") }
         let next = Self.safeNext(request.uri.queryParameters["next"].map(String.init)) ?? "/users"
-        return loginForm(context, next: next, userName: "", error: nil, status: .ok)
+        return try await loginForm(context, next: next, userName: "", error: nil, status: .ok)
     }
 
     private func loginForm(
         _ context: Context, next: String, userName: String, error: String?, status: HTTPResponse.Status
-    ) -> Response {
+    ) async throws -> Response {
         let token = CSRF.random()
+        let query = "?next=" + next.addingPercentEncodingForQuery()
+        let providers: [Provider] = try await service.signInOptions().map { option in
+            Provider(
+                label: "Sign in with \(option.connection.name)",
+                href: "/saml/\(option.connection.name.addingPercentEncodingForQuery())/login\(query)")
+        }
         let model = LoginModel(
             chrome: PageChrome("Sign in", section: nil, context: context), csrf: token, next: next,
-            userName: userName, error: error)
+            userName: userName, error: error, providers: providers, hasProviders: !providers.isEmpty)
         var response = views.page("login", model, status: status)
         response.setCookie(
             Cookie(
@@ -85,12 +99,12 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
         switch try await service.logIn(userName: form.userName, password: form.password, address: context.clientAddress)
         {
         case .refused:
-            return loginForm(
+            return try await loginForm(
                 context, next: next, userName: form.userName, error: "The account name or the password is wrong.",
                 status: .unauthorized)
         case .throttled(let seconds):
             let minutes = max(1, (seconds + 59) / 60)
-            var response = loginForm(
+            var response = try await loginForm(
                 context, next: next, userName: form.userName,
                 error:
                     "Too many failed sign-ins. Wait \(Format.plural(minutes, "minute")) and try again, or ask another admin to reset the password.",

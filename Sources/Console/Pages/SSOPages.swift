@@ -1,0 +1,198 @@
+import Crypto
+import Directory
+import Hummingbird
+import SAML
+import SCIM
+
+/// SAML 2.0 sign-in: our SP metadata, SP-initiated login (HTTP-Redirect) and the assertion
+/// consumer service (HTTP-POST), per connection, at `/saml/<connection name>/…`.
+struct SSOPages<Parent: ConsoleParentContext>: Sendable {
+    typealias Context = ConsoleRequestContext<Parent>
+    let service: DirectoryService
+    let views: Views
+    let configuration: ConsoleConfiguration
+
+    /// Our side of a connection's SAML: the entity ID is the metadata URL, as most SPs do.
+    static func serviceProvider(base: String, connection: Connection) -> SAMLServiceProvider {
+        let root = base + "/saml/" + connection.name.addingPercentEncodingForQuery()
+        return SAMLServiceProvider(entityID: root + "/metadata", acsURL: root + "/acs")
+    }
+
+    func serviceProvider(_ request: Request, _ connection: Connection) -> SAMLServiceProvider {
+        Self.serviceProvider(base: configuration.baseURL(for: request), connection: connection)
+    }
+
+    /// The connection a `/saml/<name>/…` address names; 404 when there is none.
+    func namedConnection(_ context: Context) async throws -> Connection {
+        let name = try context.parameters.require("name").removingPercentEncodingForPath()
+        let all = try await service.connections(by: .system("single sign-on"))
+        guard let connection = all.first(where: { $0.name == name }) else {
+            throw ConsolePageError(status: .notFound, message: "There is no connection named \(name).")
+        }
+        return connection
+    }
+
+    /// The named connection with its SAML settings; 404 when it has none.
+    func connection(_ context: Context) async throws -> (Connection, SAMLSettings, SingleSignOn) {
+        let connection = try await namedConnection(context)
+        let settings = try await service.singleSignOn(connectionID: connection.id, by: .system("single sign-on"))
+        guard let settings, let saml = settings.saml else {
+            throw ConsolePageError(status: .notFound, message: "\(connection.name) has no SAML sign-in set up.")
+        }
+        return (connection, saml, settings)
+    }
+
+    func metadata(_ request: Request, _ context: Context) async throws -> Response {
+        let connection = try await namedConnection(context)
+        let xml = SAMLMetadata.serviceProvider(serviceProvider(request, connection))
+        return Response(
+            status: .ok, headers: [.contentType: "application/samlmetadata+xml; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    /// Starts an SP-initiated sign-in: an AuthnRequest to the IdP, with a one-use state as
+    /// RelayState (never a URL: the page to return to stays here).
+    func login(_ request: Request, _ context: Context) async throws -> Response {
+        let (connection, saml, _) = try await connection(context)
+        let next = LoginPages<Parent>.safeNext(request.uri.queryParameters["next"].map(String.init)) ?? "/users"
+        let requestID = "_" + CSRF.random()
+        let state = try await service.startSignIn(connectionID: connection.id, requestID: requestID, next: next)
+        let identityProvider = SAMLIdentityProvider(
+            entityID: saml.idpEntityID, ssoURL: saml.ssoURL, certificate: saml.certificate)
+        let authnRequest = SAMLAuthnRequest(
+            id: requestID, issuedAt: service.clock.now().microseconds / 1_000_000,
+            serviceProvider: serviceProvider(request, connection), identityProvider: identityProvider)
+        guard let location = try? authnRequest.redirectURL(to: identityProvider, relayState: state) else {
+            throw ConsolePageError(status: .internalServerError, message: "The sign-in request could not be built.")
+        }
+        return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    struct ACSForm: Decodable, Sendable {
+        var SAMLResponse: String
+        var RelayState: String?
+    }
+
+    /// The assertion consumer service: the IdP's browser POST. No CSRF token (it comes from the
+    /// IdP's page, cross-site by nature): the signed, one-use, request-bound assertion is the proof.
+    func acs(_ request: Request, _ context: Context) async throws -> Response {
+        let (connection, saml, _) = try await connection(context)
+        guard let buffer = try? await request.body.collect(upTo: 512 * 1024) else {
+            return try await refuse(connection, "the SAML response is larger than 512 KiB", context)
+        }
+        guard let form = try? URLEncodedFormDecoder().decode(ACSForm.self, from: String(buffer: buffer)) else {
+            return try await refuse(connection, "the post carries no SAMLResponse", context)
+        }
+        var expected: String?
+        var next = "/users"
+        let relayState = form.RelayState ?? ""
+        if let started = try await service.takeSignIn(state: relayState, connectionID: connection.id) {
+            expected = started.requestID
+            next = started.next
+        } else if !saml.idpInitiated {
+            return try await refuse(
+                connection,
+                relayState.isEmpty
+                    ? "sign-in started at the IdP is off for \(connection.name); start at this console's sign-in page"
+                    : "this sign-in expired or was already used; start again", context)
+        } else {
+            next = LoginPages<Parent>.safeNext(relayState) ?? "/users"
+        }
+        let verified = verify(form.SAMLResponse, request, connection, saml, expected: expected)
+        guard case .success(let login) = verified else {
+            let reason = verified.failureReason ?? "the SAML response was refused"
+            return try await refuse(connection, reason, context)
+        }
+        let identity = SSOIdentity(
+            userName: login.attribute("username", "userName") ?? login.nameID,
+            email: login.attribute("email", "mail"), givenName: login.attribute("firstName", "givenName"),
+            familyName: login.attribute("lastName", "familyName", "surname"), assertionID: login.assertionID,
+            validUntil: Timestamp(microseconds: login.validUntil * 1_000_000))
+        let outcome = try await service.signIn(through: connection, identity: identity, address: context.clientAddress)
+        switch outcome {
+        case .refused(let reason):
+            return noAccess(reason, context)
+        case .signedIn(let started):
+            return signedIn(started, next: next)
+        }
+    }
+
+    /// The response checked against the connection's IdP (a function of its own, with `Result`:
+    /// see `LoginPages.passwordChanged` on Swift 6.3.1 and `do` blocks).
+    func verify(
+        _ field: String, _ request: Request, _ connection: Connection, _ saml: SAMLSettings, expected: String?
+    ) -> Result<SAMLLogin, SAMLError> {
+        let identityProvider = SAMLIdentityProvider(
+            entityID: saml.idpEntityID, ssoURL: saml.ssoURL, certificate: saml.certificate)
+        let expectation = SAMLExpectation(inResponseTo: expected, now: service.clock.now().microseconds / 1_000_000)
+        let serviceProvider = serviceProvider(request, connection)
+        return Result { () throws(SAMLError) -> SAMLLogin in
+            try SAMLResponseVerifier.verify(
+                base64: field, serviceProvider: serviceProvider, identityProvider: identityProvider,
+                expecting: expectation)
+        }
+    }
+
+    func signedIn(_ started: StartedSession, next: String) -> Response {
+        var response = Views.redirect(next)
+        response.setCookie(
+            Cookie(
+                name: configuration.sessionCookie, value: started.token,
+                maxAge: Int(service.sessionPolicy.absolute.components.seconds), path: "/",
+                secure: configuration.secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    func refuse(_ connection: Connection, _ reason: String, _ context: Context) async throws -> Response {
+        await service.recordRefusedSignIn(through: connection, reason: reason, address: context.clientAddress)
+        return noAccess(reason, context)
+    }
+
+    /// The "no access" page: who was refused and why, and no session.
+    func noAccess(_ reason: String, _ context: Context) -> Response {
+        var response = views.page(
+            "error",
+            ConsoleErrorMiddleware<Parent>.ErrorPage(
+                chrome: PageChrome("No access", requestID: context.id), status: 403, heading: "No access",
+                message: "The sign-in was refused: \(reason)."),
+            status: .forbidden)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}
+
+extension Result where Failure == SAMLError {
+    var failureReason: String? {
+        if case .failure(let error) = self { return error.reason }
+        return nil
+    }
+}
+
+extension ConsoleConfiguration {
+    /// The address users reach the server at: the configured public URL, else the request's host.
+    func baseURL(for request: Request) -> String {
+        var base =
+            publicURL ?? (request.head.authority.map { "\(secureCookies ? "https" : "http")://\($0)" } ?? "")
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+}
+
+extension StringProtocol {
+    /// `%XX` escapes decoded (a path segment as the browser sent it); invalid escapes stay as typed.
+    func removingPercentEncodingForPath() -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
