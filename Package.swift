@@ -131,6 +131,7 @@ let package = Package(
             name: "AccountConsole",
             dependencies: [
                 "SCIMHTTP", "Console", "Directory", "DirectorySQL", "DirectorySQLite", "DirectoryPostgres", "SCIM",
+                "SAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -10,7 +10,9 @@ struct AccountConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account-console",
         abstract: "The identity directory and SCIM 2.0 endpoint of a platform.",
-        subcommands: [Serve.self, Migrate.self, AdminCommand.self, ConnectionCommand.self, TokenCommand.self])
+        subcommands: [
+            Serve.self, Migrate.self, AdminCommand.self, ConnectionCommand.self, TokenCommand.self, RoleCommand.self,
+        ])
 
     static func main() async {
         do {

@@ -1,11 +1,12 @@
 import AccountConsole
 import ArgumentParser
 import Directory
+import Foundation
 
 struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection", abstract: "Manage identity-provider connections.",
-        subcommands: [Create.self, List.self, Update.self])
+        subcommands: [Create.self, List.self, Update.self, SAML.self])
 
     /// The deprovisioning options of `create`, each with its default.
     struct PolicyOptions: ParsableArguments {
@@ -84,6 +85,56 @@ struct ConnectionCommand: AsyncParsableCommand {
             print(
                 "\(connection.id)  \(connection.name)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue)"
             )
+        }
+    }
+}
+
+extension ConnectionCommand {
+    struct SAML: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "saml",
+            abstract: "Set a connection's SAML sign-in from the IdP's metadata XML (or turn it off).")
+
+        @Option(help: "The name of the connection.") var name: String
+        @Option(
+            name: .customLong("idp-metadata"), help: "The IdP's SAML metadata file (Okta: Identity Provider metadata).")
+        var idpMetadata: String?
+        @Flag(name: .customLong("idp-initiated"), help: "Accept sign-ins started at the IdP (its dashboard tile).")
+        var idpInitiated = false
+        @Flag(name: .customLong("just-in-time"), help: "Create a user at their first sign-in when SCIM has not.")
+        var justInTime = false
+        @Flag(help: "Turn SAML sign-in off for the connection.") var off = false
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            guard (idpMetadata != nil) != off else {
+                throw ValidationError("give either --idp-metadata FILE or --off")
+            }
+        }
+
+        func run() async throws {
+            var settings: SAMLSettings?
+            if let idpMetadata {
+                guard let bytes = FileManager.default.contents(atPath: idpMetadata) else {
+                    throw CommandFailure(description: "cannot read \(idpMetadata)")
+                }
+                do {
+                    settings = try SAMLSetup.settings(metadata: Array(bytes), idpInitiated: idpInitiated)
+                } catch {
+                    throw CommandFailure(description: error.description)
+                }
+            }
+            let chosen = settings
+            try await database.run { service in
+                let connection = try await service.connection(named: name, by: .commandLine)
+                try await service.configureSAML(
+                    connectionID: connection.id, saml: chosen, justInTime: justInTime, by: .commandLine)
+            }
+            if let chosen {
+                print("\(name): SAML sign-in from \(chosen.idpEntityID) (\(chosen.ssoURL))")
+            } else {
+                print("\(name): SAML sign-in is off")
+            }
         }
     }
 }

@@ -11,13 +11,12 @@ import Testing
 /// refusals) and the rules of who may sign in (the signatures themselves are the SAML suite's).
 @Suite("Single sign-on")
 struct SingleSignOnTests {
-    static let certificate = """
-        -----BEGIN CERTIFICATE-----
-        \(try! String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("SAMLTests/Fixtures/idp-cert.pem"), encoding: .utf8)
-            .split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined(separator: "\n"))
-        -----END CERTIFICATE-----
-        """
+    /// The test IdP's certificate (the SAML suite's fixture).
+    static var certificate: String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SAMLTests/Fixtures/idp-cert.pem")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }
 
     static func configure(_ server: ConsoleHarness, idpInitiated: Bool = false, justInTime: Bool = false) async throws {
         try await server.service.configureSAML(

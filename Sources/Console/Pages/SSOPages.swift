@@ -69,8 +69,13 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
     }
 
     struct ACSForm: Decodable, Sendable {
-        var SAMLResponse: String
-        var RelayState: String?
+        var samlResponse: String
+        var relayState: String?
+
+        enum CodingKeys: String, CodingKey {
+            case samlResponse = "SAMLResponse"
+            case relayState = "RelayState"
+        }
     }
 
     /// The assertion consumer service: the IdP's browser POST. No CSRF token (it comes from the
@@ -85,7 +90,7 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
         }
         var expected: String?
         var next = "/users"
-        let relayState = form.RelayState ?? ""
+        let relayState = form.relayState ?? ""
         if let started = try await service.takeSignIn(state: relayState, connectionID: connection.id) {
             expected = started.requestID
             next = started.next
@@ -98,7 +103,7 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
         } else {
             next = LoginPages<Parent>.safeNext(relayState) ?? "/users"
         }
-        let verified = verify(form.SAMLResponse, request, connection, saml, expected: expected)
+        let verified = verify(form.samlResponse, request, connection, saml, expected: expected)
         guard case .success(let login) = verified else {
             let reason = verified.failureReason ?? "the SAML response was refused"
             return try await refuse(connection, reason, context)
