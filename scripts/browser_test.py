@@ -2,7 +2,7 @@
 """Real-browser test of the admin console against a live server.
 
 Usage:
-    browser_test.py BASE_URL ADMIN_PASSWORD SCREENSHOT_DIR
+    browser_test.py BASE_URL ADMIN_PASSWORD SCREENSHOT_DIR SAML_IDP_URL
     browser_test.py --self-check
 
 BASE_URL is the server's root, e.g. http://127.0.0.1:8080. The server has the account
@@ -14,6 +14,11 @@ create an Okta connection and a token, provision users and a group over SCIM wit
 escaping, the CSV export, a viewer's read-only pages and a forged POST, the activity pages,
 and axe-core (light and dark) on every page visited. Screenshots (light, dark, phone width)
 of every audited page go to SCREENSHOT_DIR. Prints each step; exits 1 on the first failure.
+
+SAML_IDP_URL is a test SAML identity provider (scripts/saml_idp.py) that signs everyone in as
+ada@example.com: the last step configures SAML on the connection from its metadata, gives the
+group Engineers (which the IdP provisioned ada into) the viewer role, and signs ada in through
+the IdP.
 
 --self-check only starts the browser, renders a data: URL and runs axe on it (used by
 scripts/browser-setup.sh to prove the stack works).
@@ -648,6 +653,52 @@ def step_viewer(run):
     info("forged POST answered 403; membership unchanged")
 
 
+def step_saml(run):
+    step("SAML: configure the connection from the IdP's metadata; ada signs in through the IdP as a viewer")
+    driver = run.driver
+    submit(driver, find(driver, "form#logout-form"))
+    login(run, "admin", run.password)
+    metadata = urllib.request.urlopen(f"{run.idp}/metadata", timeout=5).read().decode()
+    open_page(run, f"/connections/{run.connection_id}", "form#saml-settings")
+    form = find(driver, "form#saml-settings")
+    # The metadata is long: set it directly rather than typing it key by key.
+    driver.execute_script("arguments[0].value = arguments[1];",
+                          find(form, "textarea[name=idpMetadata]"), metadata)
+    submit(driver, find(driver, "form#saml-settings"))
+    check("SAML sign-in is on" in body_text(driver),
+          f"after saving the IdP metadata: {body_text(driver)[:300]!r}")
+    acs = find(driver, "#saml-acs").text.strip()
+    check(acs.endswith("/saml/okta-test/acs"), f"#saml-acs reads {acs!r}")
+    info(f"SAML on; ACS {acs}")
+
+    open_page(run, f"/groups/{run.group_id}", "form#grant-role")
+    form = find(driver, "form#grant-role")
+    choose(form, "role", "viewer")
+    submit(driver, find(driver, "form#grant-role"))
+    check("viewer" in find(driver, "section[aria-labelledby=roles-h]").text,
+          "the group's roles do not show viewer")
+    info("Engineers hold the viewer role")
+
+    submit(driver, find(driver, "form#logout-form"))
+    open_page(run, "/login", "form#login-form")
+    buttons = [a for a in driver.find_elements(By.CSS_SELECTOR, "ul.providers a")
+               if "okta-test" in a.text]
+    check(buttons, "the sign-in page has no button for okta-test")
+    audit(run, "login-sso")
+    old = driver.find_element(By.TAG_NAME, "html")
+    buttons[0].click()
+    wait_for(driver, EC.staleness_of(old), "leaving the sign-in page")
+    wait_for(driver, lambda d: path_of(d) == "/users" and d.find_elements(By.CSS_SELECTOR, "table#users-table"),
+             "the IdP's response to land on /users")
+    settle(driver)
+    header = find(driver, "header").text
+    check("ada@example.com" in header and "viewer" in header,
+          f"signed in through SAML, the header reads {header!r}")
+    forms = posting_forms(driver)
+    check(not forms, f"ada (a viewer through Engineers) is offered POST forms: {forms!r}")
+    info("ada signed in through the IdP: a viewer, read-only")
+
+
 def self_check():
     step("self-check: headless Chromium renders a data: URL and axe-core runs on it")
     driver = start_browser()
@@ -672,14 +723,15 @@ def main(argv):
             print(f"\nFAIL: {error}", file=sys.stderr)
             return 1
         return 0
-    if len(argv) != 4:
+    if len(argv) != 5:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     run = Run(argv[1], argv[2], argv[3])
+    run.idp = argv[4].rstrip("/")
     os.makedirs(run.shots, exist_ok=True)
     steps = [step_login, step_connection, step_token, step_provision, step_users, step_group,
              step_timeline, step_manual_member, step_xss, step_csv, step_activity, step_ada,
-             step_viewer]
+             step_viewer, step_saml]
     started = time.monotonic()
     try:
         run.driver = start_browser()

@@ -18,13 +18,16 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # SAML: libxmlsec1 (OpenSSL back end) to build and link against; the xmlsec1 tool for the test IdP.
 pkg-config --exists xmlsec1-openssl 2>/dev/null || need_apt+=(libxmlsec1-dev libxmlsec1-openssl pkg-config)
 command -v xmlsec1 >/dev/null 2>&1 || need_apt+=(xmlsec1)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if ((${#need_apt[@]})); then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 
 work="$(mktemp -d /tmp/account-console-test.XXXXXX)"
 server_pid=""
+idp_pid=""
 cleanup() {
+    [[ -n "$idp_pid" ]] && kill "$idp_pid" 2>/dev/null
     [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [[ -n "${ACCOUNT_CONSOLE_TEST_POSTGRES_DIR:-}" ]] && scripts/postgres.sh stop "$ACCOUNT_CONSOLE_TEST_POSTGRES_DIR"
     rm -rf "$work"
@@ -93,16 +96,27 @@ browser_run() {
         "$bin" serve --host 127.0.0.1 --port "$port" --database "$database" >"$work/browser-server.log" 2>&1 &
     server_pid=$!
     wait_for_server "$port"
-    "$work/browser-venv/bin/python" scripts/browser_test.py "http://127.0.0.1:$port" browser-test-password "$shots" || {
-        tail -n 30 "$work/browser-server.log" >&2
+    # An independent SAML IdP (pysaml2, signing with xmlsec1) that knows this server as its SP.
+    local idp_port
+    idp_port="$(free_port)"
+    "$work/browser-venv/bin/python" scripts/saml_idp.py "$idp_port" "$work/idp-key.pem" "$work/idp-cert.pem" \
+        "http://127.0.0.1:$port/saml/okta-test/metadata" ada@example.com >"$work/saml-idp.log" 2>&1 &
+    idp_pid=$!
+    "$work/browser-venv/bin/python" scripts/browser_test.py "http://127.0.0.1:$port" browser-test-password "$shots" \
+        "http://127.0.0.1:$idp_port" || {
+        tail -n 30 "$work/browser-server.log" "$work/saml-idp.log" >&2
         exit 1
     }
+    kill "$idp_pid" 2>/dev/null || true
     kill -TERM "$server_pid" && wait "$server_pid" || true
     server_pid=""
 }
 
 log "real browser: the console in headless Chromium with axe-core, on SQLite"
 scripts/browser-setup.sh "$work/browser-venv"
+"$work/browser-venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-saml-idp.txt
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/idp-key.pem" -out "$work/idp-cert.pem" -days 1 \
+    -subj "/CN=Account Console test IdP" 2>/dev/null
 browser_run "$work/browser.db" "$work/screenshots"
 # The README shows these; a run refreshes them.
 mkdir -p docs/screenshots
