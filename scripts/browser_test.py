@@ -235,7 +235,10 @@ def set_phone(driver, phone):
 
 
 def screenshot(run, name):
-    """A full-page PNG."""
+    """A full-page PNG, tables scrolled back to their start (a click may have scrolled one)."""
+    run.driver.execute_script(
+        "document.querySelectorAll('.table-wrap').forEach(e => { e.scrollLeft = 0; });"
+        "window.scrollTo(0, 0);")
     shot = run.driver.execute_cdp_cmd("Page.captureScreenshot",
                                       {"format": "png", "captureBeyondViewport": True})
     path = os.path.join(run.shots, f"{name}.png")

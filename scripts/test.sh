@@ -27,7 +27,7 @@ work="$(mktemp -d /tmp/account-console-test.XXXXXX)"
 server_pid=""
 idp_pid=""
 cleanup() {
-    [[ -n "$idp_pid" ]] && kill "$idp_pid" 2>/dev/null
+    if [[ -n "$idp_pid" ]]; then kill "$idp_pid" 2>/dev/null || true; fi
     [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [[ -n "${ACCOUNT_CONSOLE_TEST_POSTGRES_DIR:-}" ]] && scripts/postgres.sh stop "$ACCOUNT_CONSOLE_TEST_POSTGRES_DIR"
     rm -rf "$work"
@@ -108,6 +108,7 @@ browser_run() {
         exit 1
     }
     kill "$idp_pid" 2>/dev/null || true
+    idp_pid=""
     kill -TERM "$server_pid" && wait "$server_pid" || true
     server_pid=""
 }

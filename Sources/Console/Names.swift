@@ -24,12 +24,15 @@ struct Names: Sendable {
         }
     }
 
-    /// Who an activity actor text (`connection:<id>`, `account:<id>`, `system:<name>`) names.
+    /// Who an activity actor text (`connection:<id>`, `account:<id>`, `user:<id>`, `system:<name>`) names.
     func actor(_ text: String?, connectionID: String? = nil) -> String {
         if let text {
             if text.hasPrefix("account:") {
                 let id = String(text.dropFirst("account:".count))
                 return accounts[id].map { "\($0) (console)" } ?? "a deleted account"
+            }
+            if text.hasPrefix("user:") {
+                return "single sign-on user \(text.dropFirst("user:".count).prefix(8))"
             }
             if text.hasPrefix("connection:") { return connectionName(String(text.dropFirst("connection:".count))) }
             if text.hasPrefix("system:") { return String(text.dropFirst("system:".count)) }

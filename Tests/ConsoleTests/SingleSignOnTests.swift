@@ -163,6 +163,10 @@ struct SingleSignOnTests {
             #expect(users.contains("ada@example.com"))
             try await browser.post("/connections", [("name", "x"), ("kind", "okta")])
             #expect(browser.status == 403)
+            // Their password is the IdP's.
+            let password = try await browser.get("/account/password")
+            #expect(browser.status == 403)
+            #expect(password.contains("managed there"))
             // Deprovisioned by the IdP while signed in: the next request has no session.
             try await server.scim(
                 client, .patch, "/Users/\(ada)",

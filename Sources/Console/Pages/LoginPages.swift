@@ -139,8 +139,18 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
         return response
     }
 
+    /// Someone signed in through their IdP has no password here.
+    static func requireLocalAccount(_ context: Context) throws {
+        if context.signIn?.account.connectionID != nil {
+            throw ConsolePageError(
+                status: .forbidden,
+                message: "You signed in through your identity provider: your password is managed there, not here.")
+        }
+    }
+
     func passwordPage(_ request: Request, _ context: Context) async throws -> Response {
-        views.page(
+        try Self.requireLocalAccount(context)
+        return views.page(
             "password",
             PasswordModel(
                 chrome: PageChrome("Choose a password", section: nil, context: context),
@@ -148,6 +158,7 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
     }
 
     func changePassword(_ request: Request, _ context: Context) async throws -> Response {
+        try Self.requireLocalAccount(context)
         let form = try await request.consoleForm(PasswordForm.self, csrf: context.csrf)
         guard let signIn = context.signIn else { return Views.redirect("/login") }
         func again(_ message: String) -> Response {
@@ -169,7 +180,7 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
 
     /// The change ended every session of the account, this one too: the browser gets a new one.
     /// (A function of its own: with this response built inside the `do` above, Swift 6.3.1's
-    /// MandatoryAllocBoxToStack pass crashes or never ends.)
+    /// MandatoryAllocBoxToStack pass crashes or never ends: decision 0014.)
     func passwordChanged(_ started: StartedSession) -> Response {
         var response = Views.redirect("/users?notice=password-changed")
         response.setCookie(sessionCookie(started.token, maxAge: Int(service.sessionPolicy.absolute.components.seconds)))
