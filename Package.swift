@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "DirectoryPostgres", targets: ["DirectoryPostgres"]),
         .library(name: "SCIMHTTP", targets: ["SCIMHTTP"]),
         .library(name: "SAML", targets: ["SAML"]),
+        .library(name: "OIDC", targets: ["OIDC"]),
         .library(name: "Console", targets: ["Console"]),
         .library(name: "AccountConsole", targets: ["AccountConsole"]),
         .executable(name: "account-console", targets: ["account-console"]),
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // The pure SCIM protocol library: RFC 7643 / RFC 7644, Foundation only, no I/O.
@@ -112,11 +114,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // OpenID Connect for the relying party: discovery, PKCE, ID tokens verified with jwt-kit.
+        // The HTTP transport is the wiring's (async-http-client).
+        .target(
+            name: "OIDC",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The admin console: server-rendered pages over DirectoryService, sessions, CSRF.
         .target(
             name: "Console",
             dependencies: [
-                "Directory", "SCIM", "SAML",
+                "Directory", "SCIM", "SAML", "OIDC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -193,6 +205,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OIDCTests",
+            dependencies: [
+                "OIDC", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
