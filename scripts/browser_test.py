@@ -2,7 +2,7 @@
 """Real-browser test of the admin console against a live server.
 
 Usage:
-    browser_test.py BASE_URL ADMIN_PASSWORD SCREENSHOT_DIR SAML_IDP_URL
+    browser_test.py BASE_URL ADMIN_PASSWORD SCREENSHOT_DIR SAML_IDP_URL OIDC_ISSUER OIDC_SECRET_FILE
     browser_test.py --self-check
 
 BASE_URL is the server's root, e.g. http://127.0.0.1:8080. The server has the account
@@ -19,6 +19,11 @@ SAML_IDP_URL is a test SAML identity provider (scripts/saml_idp.py) that signs e
 ada@example.com: the last step configures SAML on the connection from its metadata, gives the
 group Engineers (which the IdP provisioned ada into) the viewer role, and signs ada in through
 the IdP.
+
+OIDC_ISSUER is a test OpenID Connect provider (scripts/oidc_idp.py, client `account-console`
+with its secret in OIDC_SECRET_FILE) that signs everyone in as mallory@example.com: the step
+after SAML sets OpenID Connect on the connection and signs mallory in through it (a viewer
+through the manual membership in Engineers).
 
 --self-check only starts the browser, renders a data: URL and runs axe on it (used by
 scripts/browser-setup.sh to prove the stack works).
@@ -702,6 +707,41 @@ def step_saml(run):
     info("ada signed in through the IdP: a viewer, read-only")
 
 
+def step_oidc(run):
+    step("OpenID Connect: configure the connection; mallory signs in through the provider as a viewer")
+    driver = run.driver
+    submit(driver, find(driver, "form#logout-form"))
+    login(run, "admin", run.password)
+    open_page(run, f"/connections/{run.connection_id}", "form#oidc-settings")
+    redirect = find(driver, "#oidc-redirect").text.strip()
+    check(redirect.endswith("/oidc/okta-test/callback"), f"#oidc-redirect reads {redirect!r}")
+    form = find(driver, "form#oidc-settings")
+    fill(form, "issuer", run.oidc_issuer)
+    fill(form, "clientID", "account-console")
+    fill(form, "clientSecretFile", run.oidc_secret_file)
+    submit(driver, find(driver, "form#oidc-settings"))
+    check("OpenID Connect sign-in is on" in body_text(driver),
+          f"after saving the OpenID Connect settings: {body_text(driver)[:300]!r}")
+    audit(run, "connection-sso")
+    submit(driver, find(driver, "form#logout-form"))
+    open_page(run, "/login", "form#login-form")
+    buttons = [a for a in driver.find_elements(By.CSS_SELECTOR, "ul.providers a")
+               if "OpenID Connect" in a.text]
+    check(buttons, "the sign-in page has no OpenID Connect button for okta-test")
+    old = driver.find_element(By.TAG_NAME, "html")
+    buttons[0].click()
+    wait_for(driver, EC.staleness_of(old), "leaving the sign-in page")
+    wait_for(driver, lambda d: path_of(d) == "/users" and d.find_elements(By.CSS_SELECTOR, "table#users-table"),
+             "the provider's redirect to land on /users")
+    settle(driver)
+    header = find(driver, "header").text
+    check("mallory@example.com" in header and "viewer" in header,
+          f"signed in through OpenID Connect, the header reads {header!r}")
+    forms = posting_forms(driver)
+    check(not forms, f"mallory (a viewer through Engineers) is offered POST forms: {forms!r}")
+    info("mallory signed in through OpenID Connect: a viewer, read-only")
+
+
 def self_check():
     step("self-check: headless Chromium renders a data: URL and axe-core runs on it")
     driver = start_browser()
@@ -726,15 +766,16 @@ def main(argv):
             print(f"\nFAIL: {error}", file=sys.stderr)
             return 1
         return 0
-    if len(argv) != 5:
+    if len(argv) != 7:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     run = Run(argv[1], argv[2], argv[3])
     run.idp = argv[4].rstrip("/")
+    run.oidc_issuer, run.oidc_secret_file = argv[5], argv[6]
     os.makedirs(run.shots, exist_ok=True)
     steps = [step_login, step_connection, step_token, step_provision, step_users, step_group,
              step_timeline, step_manual_member, step_xss, step_csv, step_activity, step_ada,
-             step_viewer, step_saml]
+             step_viewer, step_saml, step_oidc]
     started = time.monotonic()
     try:
         run.driver = start_browser()

@@ -26,8 +26,10 @@ fi
 work="$(mktemp -d /tmp/account-console-test.XXXXXX)"
 server_pid=""
 idp_pid=""
+oidc_pid=""
 cleanup() {
     if [[ -n "$idp_pid" ]]; then kill "$idp_pid" 2>/dev/null || true; fi
+    if [[ -n "$oidc_pid" ]]; then kill "$oidc_pid" 2>/dev/null || true; fi
     [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [[ -n "${ACCOUNT_CONSOLE_TEST_POSTGRES_DIR:-}" ]] && scripts/postgres.sh stop "$ACCOUNT_CONSOLE_TEST_POSTGRES_DIR"
     rm -rf "$work"
@@ -50,6 +52,20 @@ for _ in range(100):
     except Exception:
         time.sleep(0.1)
 sys.exit("the server did not answer /healthz within 10 s")
+PY
+}
+
+# Waits until a URL answers 200 (30 s at most): the OpenID Connect provider takes a few seconds.
+wait_for_url() {
+    python3 - "$1" <<'PY'
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit(f"{sys.argv[1]} did not answer within 30 s")
 PY
 }
 
@@ -102,13 +118,22 @@ browser_run() {
     "$work/browser-venv/bin/python" scripts/saml_idp.py "$idp_port" "$work/idp-key.pem" "$work/idp-cert.pem" \
         "http://127.0.0.1:$port/saml/okta-test/metadata" ada@example.com >"$work/saml-idp.log" 2>&1 &
     idp_pid=$!
+    # An independent OpenID Connect provider (pytest-iam) with a client for this server.
+    local oidc_port
+    oidc_port="$(free_port)"
+    "$work/oidc-venv/bin/python" scripts/oidc_idp.py "$oidc_port" \
+        "http://127.0.0.1:$port/oidc/okta-test/callback" mallory@example.com "$work/oidc-secret" \
+        >"$work/oidc-idp.log" 2>&1 &
+    oidc_pid=$!
+    wait_for_url "http://localhost:$oidc_port/.well-known/openid-configuration"
     "$work/browser-venv/bin/python" scripts/browser_test.py "http://127.0.0.1:$port" browser-test-password "$shots" \
-        "http://127.0.0.1:$idp_port" || {
-        tail -n 30 "$work/browser-server.log" "$work/saml-idp.log" >&2
+        "http://127.0.0.1:$idp_port" "http://localhost:$oidc_port" "$work/oidc-secret" || {
+        tail -n 30 "$work/browser-server.log" "$work/saml-idp.log" "$work/oidc-idp.log" >&2
         exit 1
     }
-    kill "$idp_pid" 2>/dev/null || true
+    kill "$idp_pid" "$oidc_pid" 2>/dev/null || true
     idp_pid=""
+    oidc_pid=""
     kill -TERM "$server_pid" && wait "$server_pid" || true
     server_pid=""
 }
@@ -116,6 +141,8 @@ browser_run() {
 log "real browser: the console in headless Chromium with axe-core, on SQLite"
 scripts/browser-setup.sh "$work/browser-venv"
 "$work/browser-venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-saml-idp.txt
+python3 -m venv "$work/oidc-venv"
+"$work/oidc-venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-oidc-idp.txt
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/idp-key.pem" -out "$work/idp-cert.pem" -days 1 \
     -subj "/CN=Account Console test IdP" 2>/dev/null
 browser_run "$work/browser.db" "$work/screenshots"

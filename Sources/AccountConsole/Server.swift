@@ -3,6 +3,7 @@ import Directory
 import DirectorySQL
 import Hummingbird
 import Logging
+import OIDC
 import SCIMHTTP
 import ServiceLifecycle
 import UnixSignals
@@ -43,11 +44,12 @@ public enum AccountConsoleServer {
     /// `/healthz`, behind the request log.
     public static func router(
         service: DirectoryService, activity: ActivityLog, api: SCIMAPIConfiguration,
-        console: ConsoleConfiguration = ConsoleConfiguration(), check: (any ConnectorChecking)? = nil, logger: Logger
+        console: ConsoleConfiguration = ConsoleConfiguration(), check: (any ConnectorChecking)? = nil,
+        oidc: (any OIDCTransport)? = HTTPOIDCTransport(), logger: Logger
     ) throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
-        let pages = try Console(service: service, configuration: console, check: check, logger: logger)
+        let pages = try Console(service: service, configuration: console, check: check, oidc: oidc, logger: logger)
         router.add(middleware: pages.notFoundMiddleware(for: AppRequestContext.self))
         SCIMAPI(service: service, activity: activity, configuration: api, logger: logger).addRoutes(to: router)
         pages.addRoutes(to: router)

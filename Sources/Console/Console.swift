@@ -1,6 +1,7 @@
 import Directory
 import Hummingbird
 import Logging
+import OIDC
 
 /// The admin console as a Hummingbird route group at `/`: pages over ``DirectoryService`` with
 /// the signed-in account as the actor, so the console obeys the same rules as the SCIM API.
@@ -10,15 +11,18 @@ public struct Console: Sendable {
     let logger: Logger
     let views: Views
     let check: (any ConnectorChecking)?
+    let parties: OIDCParties?
 
     /// `check` runs a connection page's *Test* button; without one the button is not shown.
+    /// `oidc` reaches OpenID Connect providers; without one, OpenID Connect sign-in is off.
     public init(
         service: DirectoryService, configuration: ConsoleConfiguration, check: (any ConnectorChecking)? = nil,
-        logger: Logger
+        oidc: (any OIDCTransport)? = nil, logger: Logger
     ) throws {
         self.service = service
         self.configuration = configuration
         self.check = check
+        self.parties = oidc.map { OIDCParties(transport: $0) }
         self.logger = logger
         self.views = try Views()
     }
@@ -40,10 +44,12 @@ public struct Console: Sendable {
         console.post("/login", use: login.logIn)
         console.post("/logout", use: login.logOut)
         // Single sign-on: reached before any session, so outside the sign-in gate.
-        let sso = SSOPages<Parent>(service: service, views: views, configuration: configuration)
+        let sso = SSOPages<Parent>(service: service, views: views, configuration: configuration, parties: parties)
         console.get("/saml/:name/metadata", use: sso.metadata)
         console.get("/saml/:name/login", use: sso.login)
         console.post("/saml/:name/acs", use: sso.acs)
+        console.get("/oidc/:name/login", use: sso.oidcLogin)
+        console.get("/oidc/:name/callback", use: sso.oidcCallback)
 
         let pages = console.group().add(middleware: SignInGateMiddleware())
         pages.get("/") { _, _ in Views.redirect("/users") }
@@ -85,7 +91,8 @@ public struct Console: Sendable {
         pages.post("/groups/:id/roles/revoke", use: groupRoles.revoke)
 
         let connections = ConnectionPages<Parent>(
-            service: service, views: views, configuration: configuration, check: check)
+            service: service, views: views, configuration: configuration, check: check,
+            canSignInWithOIDC: parties != nil)
         pages.get("/connections", use: connections.list)
         pages.post("/connections", use: connections.create)
         pages.get("/connections/:id", use: connections.page)
@@ -94,6 +101,7 @@ public struct Console: Sendable {
         pages.post("/connections/:id/tokens/:token/revoke", use: connections.revokeToken)
         pages.post("/connections/:id/policies", use: connections.savePolicies)
         pages.post("/connections/:id/saml", use: connections.saveSAML)
+        pages.post("/connections/:id/oidc", use: connections.saveOIDC)
         pages.post("/connections/:id/test", use: connections.runCheck)
 
         let activity = ActivityPages<Parent>(service: service, views: views)

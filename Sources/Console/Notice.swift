@@ -18,6 +18,7 @@ enum Notice {
         "connection-saved": "The connection's policies were saved.",
         "token-revoked": "The token was revoked: it stops working now.",
         "saml-saved": "The SAML sign-in settings were saved.",
+        "oidc-saved": "The OpenID Connect sign-in settings were saved.",
         "account-role": "The account's role was changed.",
     ]
 

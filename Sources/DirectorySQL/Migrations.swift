@@ -305,6 +305,9 @@ public enum Migrations {
                     saml_sso_url TEXT,
                     saml_certificate TEXT,
                     saml_idp_initiated INTEGER NOT NULL DEFAULT 0,
+                    oidc_issuer TEXT,
+                    oidc_client_id TEXT,
+                    oidc_client_secret_file TEXT,
                     just_in_time INTEGER NOT NULL DEFAULT 0,
                     updated_at BIGINT NOT NULL
                 )
@@ -315,6 +318,7 @@ public enum Migrations {
                     connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
                     request_id TEXT NOT NULL,
                     next TEXT NOT NULL,
+                    sealed_verifier TEXT,
                     created_at BIGINT NOT NULL,
                     expires_at BIGINT NOT NULL
                 )

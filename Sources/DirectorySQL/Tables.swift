@@ -238,20 +238,32 @@ public enum Tables {
             SQLColumn("saml_sso_url", .text) { .optional($0.saml?.ssoURL) },
             SQLColumn("saml_certificate", .text) { .optional($0.saml?.certificate) },
             SQLColumn("saml_idp_initiated", .integer) { .bool($0.saml?.idpInitiated ?? false) },
+            SQLColumn("oidc_issuer", .text) { .optional($0.oidc?.issuer) },
+            SQLColumn("oidc_client_id", .text) { .optional($0.oidc?.clientID) },
+            SQLColumn("oidc_client_secret_file", .text) { .optional($0.oidc?.clientSecretFile) },
             SQLColumn("just_in_time", .integer) { .bool($0.justInTime) },
             SQLColumn("updated_at", .integer) { $0.updatedAt.sql },
         ]
     ) { row in
+        // Every column is read (the decoder refuses one selected and left unread).
         var saml: SAMLSettings?
-        if let entityID = try row.optionalText("saml_idp_entity_id"), let url = try row.optionalText("saml_sso_url"),
-            let certificate = try row.optionalText("saml_certificate")
-        {
+        let entityID = try row.optionalText("saml_idp_entity_id")
+        let url = try row.optionalText("saml_sso_url")
+        let certificate = try row.optionalText("saml_certificate")
+        let idpInitiated = try row.integer("saml_idp_initiated") != 0
+        if let entityID, let url, let certificate {
             saml = SAMLSettings(
-                idpEntityID: entityID, ssoURL: url, certificate: certificate,
-                idpInitiated: try row.integer("saml_idp_initiated") != 0)
+                idpEntityID: entityID, ssoURL: url, certificate: certificate, idpInitiated: idpInitiated)
+        }
+        var oidc: OIDCSettings?
+        let issuer = try row.optionalText("oidc_issuer")
+        let clientID = try row.optionalText("oidc_client_id")
+        let secretFile = try row.optionalText("oidc_client_secret_file")
+        if let issuer, let clientID {
+            oidc = OIDCSettings(issuer: issuer, clientID: clientID, clientSecretFile: secretFile)
         }
         return SingleSignOn(
-            connectionID: try row.text("connection_id"), saml: saml,
+            connectionID: try row.text("connection_id"), saml: saml, oidc: oidc,
             justInTime: try row.integer("just_in_time") != 0, updatedAt: try row.timestamp("updated_at"))
     }
 
@@ -262,6 +274,7 @@ public enum Tables {
             SQLColumn("connection_id", .text) { .text($0.connectionID) },
             SQLColumn("request_id", .text) { .text($0.requestID) },
             SQLColumn("next", .text) { .text($0.next) },
+            SQLColumn("sealed_verifier", .text) { .optional($0.sealedVerifier) },
             SQLColumn("created_at", .integer) { $0.createdAt.sql },
             SQLColumn("expires_at", .integer) { $0.expiresAt.sql },
         ]
@@ -269,7 +282,8 @@ public enum Tables {
         SSORequest(
             stateHash: try row.text("state_hash"), connectionID: try row.text("connection_id"),
             requestID: try row.text("request_id"), next: try row.text("next"),
-            createdAt: try row.timestamp("created_at"), expiresAt: try row.timestamp("expires_at"))
+            sealedVerifier: try row.optionalText("sealed_verifier"), createdAt: try row.timestamp("created_at"),
+            expiresAt: try row.timestamp("expires_at"))
     }
 
     static let ssoAssertions = SQLTable<UsedAssertion>(

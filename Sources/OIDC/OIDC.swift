@@ -41,6 +41,14 @@ public struct OIDCClientSettings: Sendable, Hashable {
         self.clientID = clientID
         self.clientSecret = clientSecret
     }
+
+    /// A client secret read from its file, trimmed of surrounding whitespace; `nil` when the file
+    /// cannot be read or is empty.
+    public static func secret(fromFile path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
 }
 
 /// What a verified ID token says about the person signing in.

@@ -265,7 +265,8 @@ public final class OIDCRelyingParty: Sendable {
     static let unreserved = CharacterSet(
         charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    static func formEncoded(_ fields: [(String, String)]) -> String {
+    /// `application/x-www-form-urlencoded`, for the token request (and the transport's body).
+    public static func formEncoded(_ fields: [(String, String)]) -> String {
         fields.map { formComponent($0.0) + "=" + formComponent($0.1) }.joined(separator: "&")
     }
 

@@ -501,10 +501,21 @@ public enum StoreConformance {
                 SingleSignOn(connectionID: connection.id, saml: saml, justInTime: true, updatedAt: now))
             #expect(try await store.singleSignOn(connectionID: connection.id)?.saml == saml)
             #expect(try await store.singleSignOns().map(\.justInTime) == [true])
+            // OpenID Connect alone, then both.
+            let oidc = OIDCSettings(
+                issuer: "https://idp.example.com", clientID: "console", clientSecretFile: "/run/secrets/oidc")
+            try await store.saveSingleSignOn(
+                SingleSignOn(connectionID: connection.id, saml: nil, oidc: oidc, updatedAt: now))
+            #expect(try await store.singleSignOn(connectionID: connection.id)?.oidc == oidc)
+            #expect(try await store.singleSignOn(connectionID: connection.id)?.saml == nil)
+            try await store.saveSingleSignOn(
+                SingleSignOn(connectionID: connection.id, saml: saml, oidc: oidc, updatedAt: now))
+            #expect(try await store.singleSignOn(connectionID: connection.id)?.saml == saml)
 
             let request = SSORequest(
-                stateHash: "s1", connectionID: connection.id, requestID: "_r1", next: "/users", createdAt: now,
-                expiresAt: now.adding(seconds: 600))
+                stateHash: "s1", connectionID: connection.id, requestID: "_r1", next: "/users",
+                sealedVerifier: "sealed",
+                createdAt: now, expiresAt: now.adding(seconds: 600))
             try await store.createSSORequest(request)
             #expect(try await store.takeSSORequest(stateHash: "s1") == request)
             #expect(try await store.takeSSORequest(stateHash: "s1") == nil)

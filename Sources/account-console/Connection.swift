@@ -6,7 +6,7 @@ import Foundation
 struct ConnectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connection", abstract: "Manage identity-provider connections.",
-        subcommands: [Create.self, List.self, Update.self, SAML.self])
+        subcommands: [Create.self, List.self, Update.self, SAML.self, OIDC.self])
 
     /// The deprovisioning options of `create`, each with its default.
     struct PolicyOptions: ParsableArguments {
@@ -134,6 +134,73 @@ extension ConnectionCommand {
                 print("\(name): SAML sign-in from \(chosen.idpEntityID) (\(chosen.ssoURL))")
             } else {
                 print("\(name): SAML sign-in is off")
+            }
+        }
+    }
+}
+
+extension ConnectionCommand {
+    struct OIDC: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "oidc",
+            abstract: "Set a connection's OpenID Connect sign-in (or turn it off).",
+            discussion: """
+                The client secret stays in its file: only the file's path is stored, and the server \
+                reads it when a sign-in needs it. The redirect URI to register at the provider is \
+                <public URL>/oidc/<connection name>/callback.
+                """)
+
+        @Option(help: "The name of the connection.") var name: String
+        @Option(help: "The issuer URL (discovery is read from <issuer>/.well-known/openid-configuration).")
+        var issuer: String?
+        @Option(name: .customLong("client-id"), help: "The client ID the provider gave.") var clientID: String?
+        @Option(
+            name: .customLong("client-secret-file"),
+            help: "An absolute path of a file holding the client secret (omit for a public client).")
+        var clientSecretFile: String?
+        @Flag(name: .customLong("just-in-time"), help: "Create a user at their first sign-in when SCIM has not.")
+        var justInTime = false
+        @Flag(help: "Turn OpenID Connect sign-in off for the connection.") var off = false
+        @OptionGroup var database: DatabaseOption
+
+        func validate() throws {
+            if off {
+                guard issuer == nil, clientID == nil else { throw ValidationError("--off takes no other settings") }
+            } else {
+                guard issuer != nil, clientID != nil else {
+                    throw ValidationError("give --issuer and --client-id (and --client-secret-file), or --off")
+                }
+            }
+        }
+
+        func run() async throws {
+            var settings: OIDCSettings?
+            if let issuer, let clientID {
+                var file: String?
+                if let clientSecretFile {
+                    let path =
+                        clientSecretFile.hasPrefix("/")
+                        ? clientSecretFile : FileManager.default.currentDirectoryPath + "/" + clientSecretFile
+                    guard let contents = FileManager.default.contents(atPath: path),
+                        !String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                            .isEmpty
+                    else {
+                        throw CommandFailure(description: "cannot read a client secret from \(path)")
+                    }
+                    file = path
+                }
+                settings = OIDCSettings(issuer: issuer, clientID: clientID, clientSecretFile: file)
+            }
+            let chosen = settings
+            try await database.run { service in
+                let connection = try await service.connection(named: name, by: .commandLine)
+                try await service.configureOIDC(
+                    connectionID: connection.id, oidc: chosen, justInTime: justInTime, by: .commandLine)
+            }
+            if let chosen {
+                print("\(name): OpenID Connect sign-in through \(chosen.issuer) as client \(chosen.clientID)")
+            } else {
+                print("\(name): OpenID Connect sign-in is off")
             }
         }
     }

@@ -252,3 +252,81 @@ struct SingleSignOnTests {
         }
     }
 }
+
+/// OpenID Connect through the console (the ID token checks are the OIDC suite's; the flow
+/// against a real provider is the browser test's).
+@Suite("OpenID Connect sign-in")
+struct OIDCSignInTests {
+    @Test("a started sign-in keeps its PKCE verifier sealed: the store alone cannot open it")
+    func sealedVerifier() async throws {
+        try await ConsoleHarness.with { server, _ in
+            let state = try await server.service.startSignIn(
+                connectionID: server.connection.id, requestID: "nonce-1", next: "/users", verifier: "the-verifier")
+            let started = try #require(
+                try await server.service.takeSignIn(state: state, connectionID: server.connection.id))
+            #expect(started.verifier == "the-verifier")
+            #expect(started.requestID == "nonce-1")
+            #expect(try await server.service.takeSignIn(state: state, connectionID: server.connection.id) == nil)
+        }
+    }
+
+    @Test("the connection page saves OpenID Connect settings, refusing an unreadable secret file")
+    func connectionPage() async throws {
+        try await ConsoleHarness.with { server, client in
+            let secret = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "oidc-secret-\(UUID().uuidString)")
+            try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: secret) }
+            let browser = try await ConsoleActionTests.signedIn(server, client)
+            let path = "/connections/\(server.connection.id)"
+            try await browser.get(path)
+            let refused = try await browser.post(
+                "\(path)/oidc",
+                [("issuer", "https://idp.example.com"), ("clientID", "console"), ("clientSecretFile", "/nonexistent")])
+            #expect(browser.status == 400)
+            #expect(refused.contains("cannot read a client secret"))
+            try await browser.get(path)
+            try await browser.post(
+                "\(path)/oidc", [("issuer", "http://evil.example.com"), ("clientID", "console")])
+            #expect(browser.status == 400)
+            try await browser.get(path)
+            try await browser.post(
+                "\(path)/oidc",
+                [("issuer", "https://idp.example.com"), ("clientID", "console"), ("clientSecretFile", secret.path)])
+            #expect(browser.location == "\(path)?notice=oidc-saved#oidc")
+            let saved = try #require(
+                try await server.service.singleSignOn(connectionID: server.connection.id, by: .commandLine)?.oidc)
+            #expect(
+                saved
+                    == OIDCSettings(
+                        issuer: "https://idp.example.com", clientID: "console", clientSecretFile: secret.path))
+            let page = try await browser.get(path)
+            #expect(page.contains("OpenID Connect sign-in is on"))
+            #expect(!page.contains("s3cret"))
+            let login = Browser(client)
+            let form = try await login.get("/login")
+            #expect(form.contains(#"href="/oidc/okta-prod/login?next=/users""#))
+        }
+    }
+
+    @Test("a callback with an unknown state or an error from the provider signs no one in")
+    func callbackRefusals() async throws {
+        try await ConsoleHarness.with { server, client in
+            try await server.service.configureOIDC(
+                connectionID: server.connection.id,
+                oidc: OIDCSettings(issuer: "https://idp.example.com", clientID: "console", clientSecretFile: nil),
+                justInTime: false, by: .commandLine)
+            let browser = Browser(client)
+            let unknown = try await browser.get("/oidc/okta-prod/callback?code=abc&state=made-up")
+            #expect(browser.status == 403)
+            #expect(unknown.contains("expired or was already used"))
+            let state = try await server.service.startSignIn(
+                connectionID: server.connection.id, requestID: "n", next: "/users", verifier: "v")
+            let denied = try await browser.get(
+                "/oidc/okta-prod/callback?error=access_denied&error_description=User%20not%20assigned&state=\(state)")
+            #expect(browser.status == 403)
+            #expect(denied.contains("the provider answered access_denied: User not assigned"))
+            #expect(browser.cookies["ac_session"] == nil)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Crypto
 import Directory
 import Hummingbird
+import OIDC
 import SAML
 import SCIM
 
@@ -11,6 +12,8 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
     let views: Views
     let configuration: ConsoleConfiguration
     let check: (any ConnectorChecking)?
+    /// Whether this server can reach OpenID Connect providers (the wiring gave a transport).
+    let canSignInWithOIDC: Bool
 
     struct ListRow: Sendable {
         var id: String
@@ -108,6 +111,61 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var checkPassed: Bool
         var checkSummary: String
         var saml: SAMLSection
+        var oidc: OIDCSection
+    }
+
+    /// The connection's OpenID Connect sign-in: the redirect URI to give the provider, and the
+    /// issuer, client ID and secret file it gave us.
+    struct OIDCSection: Sendable {
+        var redirectURI: String
+        var configured: Bool
+        var issuer: String
+        var clientID: String
+        var clientSecretFile: String
+        var available: Bool
+    }
+
+    func oidcSection(_ request: Request, _ connection: Connection, actor: DirectoryActor) async throws -> OIDCSection {
+        let oidc = try await service.singleSignOn(connectionID: connection.id, by: actor)?.oidc
+        return OIDCSection(
+            redirectURI: SSOPages<Parent>.redirectURI(
+                base: configuration.baseURL(for: request), connection: connection),
+            configured: oidc != nil, issuer: oidc?.issuer ?? "", clientID: oidc?.clientID ?? "",
+            clientSecretFile: oidc?.clientSecretFile ?? "", available: canSignInWithOIDC)
+    }
+
+    struct OIDCForm: ConsoleForm {
+        var csrf: String
+        var issuer: String?
+        var clientID: String?
+        var clientSecretFile: String?
+        var oidcJustInTime: String?
+        var remove: String?
+    }
+
+    /// Saves OpenID Connect sign-in: issuer, client ID and the path of the client secret's file.
+    func saveOIDC(_ request: Request, _ context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.consoleForm(OIDCForm.self, csrf: context.csrf)
+        let actor = try context.actor()
+        if form.remove != nil {
+            try await service.configureOIDC(connectionID: id, oidc: nil, justInTime: false, by: actor)
+            return Views.redirect("/connections/\(id)?notice=oidc-saved#oidc")
+        }
+        let issuer = form.issuer?.trimmingWhitespace() ?? ""
+        let clientID = form.clientID?.trimmingWhitespace() ?? ""
+        let file = form.clientSecretFile?.trimmingWhitespace() ?? ""
+        guard !issuer.isEmpty, !clientID.isEmpty else {
+            throw ConsolePageError(status: .badRequest, message: "Give the issuer URL and the client ID.")
+        }
+        if !file.isEmpty, OIDCClientSettings.secret(fromFile: file) == nil {
+            throw ConsolePageError(
+                status: .badRequest, message: "The server cannot read a client secret from \(file).")
+        }
+        let settings = OIDCSettings(issuer: issuer, clientID: clientID, clientSecretFile: file.isEmpty ? nil : file)
+        try await service.configureOIDC(
+            connectionID: id, oidc: settings, justInTime: form.oidcJustInTime != nil, by: actor)
+        return Views.redirect("/connections/\(id)?notice=oidc-saved#oidc")
     }
 
     /// The connection's SAML sign-in: what to give the IdP, and what it gave us.
@@ -244,6 +302,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
                 Warning(text: "\(Format.plural(health.errors, "request")) failed in the last 24 hours (see Activity)."))
         }
         let saml = try await samlSection(request, connection, actor: actor)
+        let oidc = try await oidcSection(request, connection, actor: actor)
         let model = Model(
             chrome: PageChrome(
                 connection.name, section: "/connections", context: context,
@@ -281,7 +340,8 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             checkPassed: checkSteps.allSatisfy(\.passed),
             checkSummary: checkSteps.allSatisfy(\.passed)
                 ? "All \(checkSteps.count) steps passed: the IdP's test will pass with this URL and token."
-                : "\(checkSteps.filter { !$0.passed }.count) of \(checkSteps.count) steps failed.", saml: saml)
+                : "\(checkSteps.filter { !$0.passed }.count) of \(checkSteps.count) steps failed.", saml: saml,
+            oidc: oidc)
         return views.page("connection", model)
     }
 

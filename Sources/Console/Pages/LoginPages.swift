@@ -69,10 +69,22 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
     ) async throws -> Response {
         let token = CSRF.random()
         let query = "?next=" + next.addingPercentEncodingForQuery()
-        let providers: [Provider] = try await service.signInOptions().map { option in
-            Provider(
-                label: "Sign in with \(option.connection.name)",
-                href: "/saml/\(option.connection.name.addingPercentEncodingForQuery())/login\(query)")
+        var providers: [Provider] = []
+        for option in try await service.signInOptions() {
+            let name = option.connection.name
+            let both = option.settings.saml != nil && option.settings.oidc != nil
+            if option.settings.saml != nil {
+                providers.append(
+                    Provider(
+                        label: both ? "Sign in with \(name) (SAML)" : "Sign in with \(name)",
+                        href: "/saml/\(name.addingPercentEncodingForQuery())/login\(query)"))
+            }
+            if option.settings.oidc != nil {
+                providers.append(
+                    Provider(
+                        label: both ? "Sign in with \(name) (OpenID Connect)" : "Sign in with \(name)",
+                        href: "/oidc/\(name.addingPercentEncodingForQuery())/login\(query)"))
+            }
         }
         let model = LoginModel(
             chrome: PageChrome("Sign in", section: nil, context: context), csrf: token, next: next,

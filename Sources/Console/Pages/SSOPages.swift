@@ -4,13 +4,15 @@ import Hummingbird
 import SAML
 import SCIM
 
-/// SAML 2.0 sign-in: our SP metadata, SP-initiated login (HTTP-Redirect) and the assertion
+/// Single sign-on. SAML 2.0: our SP metadata, SP-initiated login (HTTP-Redirect) and the assertion
 /// consumer service (HTTP-POST), per connection, at `/saml/<connection name>/…`.
 struct SSOPages<Parent: ConsoleParentContext>: Sendable {
     typealias Context = ConsoleRequestContext<Parent>
     let service: DirectoryService
     let views: Views
     let configuration: ConsoleConfiguration
+    /// OpenID Connect's relying parties; `nil` when the wiring gave no HTTP transport.
+    let parties: OIDCParties?
 
     /// Our side of a connection's SAML: the entity ID is the metadata URL, as most SPs do.
     static func serviceProvider(base: String, connection: Connection) -> SAMLServiceProvider {

@@ -3,13 +3,18 @@
 public struct SingleSignOn: Sendable, Hashable {
     public var connectionID: String
     public var saml: SAMLSettings?
+    public var oidc: OIDCSettings?
     /// Just-in-time creation: a user the connection has not provisioned is created at sign-in.
     public var justInTime: Bool
     public var updatedAt: Timestamp
 
-    public init(connectionID: String, saml: SAMLSettings?, justInTime: Bool = false, updatedAt: Timestamp) {
+    public init(
+        connectionID: String, saml: SAMLSettings?, oidc: OIDCSettings? = nil, justInTime: Bool = false,
+        updatedAt: Timestamp
+    ) {
         self.connectionID = connectionID
         self.saml = saml
+        self.oidc = oidc
         self.justInTime = justInTime
         self.updatedAt = updatedAt
     }
@@ -33,6 +38,21 @@ public struct SAMLSettings: Sendable, Hashable {
     }
 }
 
+/// The provider side of an OpenID Connect connection. The client secret is never stored: only
+/// the path of the file that holds it, read when a sign-in needs it.
+public struct OIDCSettings: Sendable, Hashable {
+    public var issuer: String
+    public var clientID: String
+    /// A file on the server holding the client secret; `nil` for a public client (PKCE alone).
+    public var clientSecretFile: String?
+
+    public init(issuer: String, clientID: String, clientSecretFile: String?) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecretFile = clientSecretFile
+    }
+}
+
 /// A sign-in this server started and has not finished: found again by the SHA-256 of the state
 /// the browser carries (SAML's RelayState), used once, and only for a few minutes.
 public struct SSORequest: Sendable, Hashable {
@@ -42,17 +62,21 @@ public struct SSORequest: Sendable, Hashable {
     public var requestID: String
     /// The page of ours to return to.
     public var next: String
+    /// OpenID Connect's PKCE verifier, sealed (AES-GCM) with a key derived from the state, which
+    /// only the browser holds: the database alone cannot open it.
+    public var sealedVerifier: String?
     public var createdAt: Timestamp
     public var expiresAt: Timestamp
 
     public init(
-        stateHash: String, connectionID: String, requestID: String, next: String, createdAt: Timestamp,
-        expiresAt: Timestamp
+        stateHash: String, connectionID: String, requestID: String, next: String, sealedVerifier: String? = nil,
+        createdAt: Timestamp, expiresAt: Timestamp
     ) {
         self.stateHash = stateHash
         self.connectionID = connectionID
         self.requestID = requestID
         self.next = next
+        self.sealedVerifier = sealedVerifier
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }

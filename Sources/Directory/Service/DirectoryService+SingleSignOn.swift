@@ -34,6 +34,15 @@ public enum SSOOutcome: Sendable, Hashable {
     case refused(String)
 }
 
+/// A started sign-in, taken back: what the response must answer and where to go after.
+public struct StartedSignIn: Sendable, Hashable {
+    /// The AuthnRequest's ID (SAML) or the nonce (OpenID Connect).
+    public var requestID: String
+    public var next: String
+    /// OpenID Connect's PKCE verifier, opened.
+    public var verifier: String?
+}
+
 /// A connection whose users may sign in through it, for the login page's buttons.
 public struct SignInOption: Sendable, Hashable {
     public var connection: Connection
@@ -49,7 +58,7 @@ extension DirectoryService {
         try await read {
             let settings = try await store.singleSignOns()
             var options: [SignInOption] = []
-            for entry in settings where entry.saml != nil {
+            for entry in settings where entry.saml != nil || entry.oidc != nil {
                 if let connection = try await store.connection(id: entry.connectionID) {
                     options.append(SignInOption(connection: connection, settings: entry))
                 }
@@ -110,25 +119,95 @@ extension DirectoryService {
         }
     }
 
+    /// Sets (or, with `oidc: nil`, removes) a connection's OpenID Connect settings. The client
+    /// secret stays in its file; only the path is kept.
+    public func configureOIDC(
+        connectionID: String, oidc: OIDCSettings?, justInTime: Bool, by actor: DirectoryActor
+    ) async throws(SCIMError) {
+        if let oidc {
+            guard oidc.issuer.hasPrefix("https://") || Self.isLoopbackHTTP(oidc.issuer) else {
+                throw .invalidValue("the issuer must be an https:// URL (plain http only on this machine's loopback)")
+            }
+            guard oidc.issuer.utf8.count <= 1024, !oidc.clientID.isEmpty, oidc.clientID.utf8.count <= 256 else {
+                throw .invalidValue("the issuer (up to 1024 characters) and the client ID (1 to 256) are required")
+            }
+            if let file = oidc.clientSecretFile, file.isEmpty || !file.hasPrefix("/") {
+                throw .invalidValue("the client secret file must be an absolute path on the server")
+            }
+        }
+        try await change("connections.oidc", by: actor) { service, note in
+            guard let connection = try await service.store.connection(id: connectionID) else {
+                throw StoreError.notFound("Connection \(connectionID)")
+            }
+            let old = try await service.store.singleSignOn(connectionID: connectionID)
+            try await service.store.saveSingleSignOn(
+                SingleSignOn(
+                    connectionID: connectionID, saml: old?.saml, oidc: oidc, justInTime: justInTime,
+                    updatedAt: service.clock.now()))
+            note.subject("Connection", connectionID)
+            note.add(
+                oidc == nil
+                    ? "turned OpenID Connect sign-in off for \(connection.name)"
+                    : "set OpenID Connect sign-in for \(connection.name)")
+            var changes: [FieldChange] = []
+            func compare(_ field: String, _ before: String?, _ after: String?) {
+                if before != after { changes.append(FieldChange(field: field, old: before, new: after)) }
+            }
+            compare("oidc.issuer", old?.oidc?.issuer, oidc?.issuer)
+            compare("oidc.clientID", old?.oidc?.clientID, oidc?.clientID)
+            compare("oidc.clientSecretFile", old?.oidc?.clientSecretFile, oidc?.clientSecretFile)
+            compare("justInTime", old.map { String($0.justInTime) }, String(justInTime))
+            note.changed(changes)
+        }
+    }
+
+    /// `http://localhost…`, `http://127.0.0.1…` or `http://[::1]…`: a provider on this machine.
+    static func isLoopbackHTTP(_ url: String) -> Bool {
+        ["http://localhost:", "http://localhost/", "http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:"].contains {
+            url.hasPrefix($0)
+        } || url == "http://localhost" || url == "http://127.0.0.1"
+    }
+
     /// Records a sign-in this server starts: returns the state the browser carries (SAML's
-    /// RelayState); only its SHA-256 is stored.
-    public func startSignIn(connectionID: String, requestID: String, next: String) async throws(SCIMError) -> String {
+    /// RelayState, OpenID Connect's `state`); only its SHA-256 is stored, and a PKCE verifier is
+    /// stored sealed with a key derived from the state.
+    public func startSignIn(
+        connectionID: String, requestID: String, next: String, verifier: String? = nil
+    ) async throws(SCIMError) -> String {
         let state = Self.base64URL(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
         let now = clock.now()
+        var sealed: String?
+        if let verifier {
+            guard let box = try? AES.GCM.seal(Array(verifier.utf8), using: Self.verifierKey(state)).combined else {
+                throw SCIMError(status: 500, detail: "the sign-in could not be started")
+            }
+            sealed = Self.base64URL(Array(box))
+        }
         let request = SSORequest(
             stateHash: Self.hash(token: state), connectionID: connectionID, requestID: requestID, next: next,
-            createdAt: now, expiresAt: now.adding(seconds: Self.signInLifetime))
+            sealedVerifier: sealed, createdAt: now, expiresAt: now.adding(seconds: Self.signInLifetime))
         try await read { try await store.createSSORequest(request) }
         return state
     }
 
+    static func verifierKey(_ state: String) -> SymmetricKey {
+        SymmetricKey(data: SHA256.hash(data: Array("account-console pkce verifier \(state)".utf8)))
+    }
+
     /// The started sign-in a state stands for, used up by this call; `nil` when it is unknown,
     /// used, expired or another connection's.
-    public func takeSignIn(state: String, connectionID: String) async throws(SCIMError) -> SSORequest? {
+    public func takeSignIn(state: String, connectionID: String) async throws(SCIMError) -> StartedSignIn? {
         guard !state.isEmpty, state.utf8.count <= 128 else { return nil }
         let taken = try await read { try await store.takeSSORequest(stateHash: Self.hash(token: state)) }
         guard let taken, taken.connectionID == connectionID, clock.now() < taken.expiresAt else { return nil }
-        return taken
+        var verifier: String?
+        if let sealed = taken.sealedVerifier {
+            guard let bytes = Self.base64URLDecoded(sealed), let box = try? AES.GCM.SealedBox(combined: bytes),
+                let opened = try? AES.GCM.open(box, using: Self.verifierKey(state))
+            else { return nil }
+            verifier = String(decoding: opened, as: UTF8.self)
+        }
+        return StartedSignIn(requestID: taken.requestID, next: taken.next, verifier: verifier)
     }
 
     /// Signs in a person the connection's IdP vouched for. They must be a user this connection
