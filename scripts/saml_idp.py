@@ -2,13 +2,15 @@
 """A SAML 2.0 identity provider for the tests: pysaml2 signing with Debian's xmlsec1.
 
 Usage:
-    saml_idp.py PORT KEY CERT SP_METADATA_URL USERNAME
+    saml_idp.py PORT KEY CERT SP_METADATA_URL USERNAME [CLAIMED_BASE]
 
 Serves http://127.0.0.1:PORT/metadata (its IdP metadata) and /sso, which takes an AuthnRequest
 over HTTP-Redirect, reads the SP's metadata from SP_METADATA_URL, and answers the browser with a
 self-submitting form that POSTs a response, its assertion signed (RSA-SHA256), to the SP's ACS,
 echoing InResponseTo and RelayState. Everyone who arrives signs in as USERNAME (with the
-attributes username, email, firstName, lastName): the test drives one person at a time.
+attributes username, email, firstName, lastName), unless /sso's query names another with `as`
+(scripts/saml_attacks.py uses that). CLAIMED_BASE makes it claim another IdP's entity ID and
+endpoints while listening on PORT: the attack script's impostor, with a key of its own.
 """
 import sys
 import tempfile
@@ -24,7 +26,7 @@ from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 port, key, cert, sp_metadata_url, username = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-base = f"http://127.0.0.1:{port}"
+base = sys.argv[6] if len(sys.argv) > 6 else f"http://127.0.0.1:{port}"
 
 
 def config(sp_metadata=None):
@@ -75,6 +77,14 @@ class Handler(BaseHTTPRequestHandler):
             name_id=NameID(format=NAMEID_FORMAT_UNSPECIFIED, text=username),
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
             sign_assertion=True, sign_response=False, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
+        who = query.get("as", [username])[0]
+        if who != username:
+            identity = {"username": [who], "email": [who], "firstName": ["Test"], "lastName": ["User"]}
+            response = idp.create_authn_response(
+                identity, in_response_to=request.id, destination=destination, sp_entity_id=request.issuer.text,
+                name_id=NameID(format=NAMEID_FORMAT_UNSPECIFIED, text=who),
+                authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
+                sign_assertion=True, sign_response=False, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
         relay_state = query.get("RelayState", [""])[0]
         form = idp.apply_binding(BINDING_HTTP_POST, str(response), destination, relay_state, response=True)
         self.send(200, form["data"], "text/html; charset=utf-8")

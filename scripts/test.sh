@@ -27,9 +27,11 @@ work="$(mktemp -d /tmp/account-console-test.XXXXXX)"
 server_pid=""
 idp_pid=""
 oidc_pid=""
+impostor_pid=""
 cleanup() {
     if [[ -n "$idp_pid" ]]; then kill "$idp_pid" 2>/dev/null || true; fi
     if [[ -n "$oidc_pid" ]]; then kill "$oidc_pid" 2>/dev/null || true; fi
+    if [[ -n "$impostor_pid" ]]; then kill "$impostor_pid" 2>/dev/null || true; fi
     [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [[ -n "${ACCOUNT_CONSOLE_TEST_POSTGRES_DIR:-}" ]] && scripts/postgres.sh stop "$ACCOUNT_CONSOLE_TEST_POSTGRES_DIR"
     rm -rf "$work"
@@ -131,9 +133,24 @@ browser_run() {
         tail -n 30 "$work/browser-server.log" "$work/saml-idp.log" "$work/oidc-idp.log" >&2
         exit 1
     }
-    kill "$idp_pid" "$oidc_pid" 2>/dev/null || true
+    # Known attacks on SAML SPs against the live ACS: real responses of the IdP above, altered,
+    # and an impostor IdP claiming its entity ID with a key of its own.
+    local impostor_port
+    impostor_port="$(free_port)"
+    "$work/browser-venv/bin/python" scripts/saml_idp.py "$impostor_port" "$work/attacker-key.pem" \
+        "$work/attacker-cert.pem" "http://127.0.0.1:$port/saml/okta-test/metadata" ada@example.com \
+        "http://127.0.0.1:$idp_port" >"$work/saml-impostor.log" 2>&1 &
+    impostor_pid=$!
+    wait_for_url "http://127.0.0.1:$impostor_port/metadata"
+    python3 scripts/saml_attacks.py "http://127.0.0.1:$port" okta-test "http://127.0.0.1:$idp_port" \
+        "http://127.0.0.1:$impostor_port" ada@example.com || {
+        tail -n 30 "$work/browser-server.log" "$work/saml-idp.log" "$work/saml-impostor.log" >&2
+        exit 1
+    }
+    kill "$idp_pid" "$oidc_pid" "$impostor_pid" 2>/dev/null || true
     idp_pid=""
     oidc_pid=""
+    impostor_pid=""
     kill -TERM "$server_pid" && wait "$server_pid" || true
     server_pid=""
 }
@@ -145,6 +162,8 @@ python3 -m venv "$work/oidc-venv"
 "$work/oidc-venv/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-oidc-idp.txt
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/idp-key.pem" -out "$work/idp-cert.pem" -days 1 \
     -subj "/CN=Account Console test IdP" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/attacker-key.pem" -out "$work/attacker-cert.pem" -days 1 \
+    -subj "/CN=An impostor" 2>/dev/null
 browser_run "$work/browser.db" "$work/screenshots"
 # The README shows these; a run refreshes them.
 mkdir -p docs/screenshots

@@ -109,6 +109,19 @@ struct SAMLResponseTests {
         #expect(try Self.verify("assertion-signed.xml", now: Self.issuedAt + 300 + 60).nameID == "ada@example.com")
     }
 
+    @Test("an assertion issued by another entity than the configured IdP is refused")
+    func otherIssuer() throws {
+        let identityProvider = SAMLIdentityProvider(
+            entityID: "http://www.okta.com/someone-else", ssoURL: "https://idp.example.com/sso",
+            certificate: try Self.identityProvider().certificate)
+        #expect {
+            try SAMLResponseVerifier.verify(
+                xml: try Self.fixture("assertion-signed.xml"), serviceProvider: Self.serviceProvider,
+                identityProvider: identityProvider,
+                expecting: SAMLExpectation(inResponseTo: "_req1", now: Self.issuedAt + 30))
+        } throws: { ($0 as? SAMLError)?.reason.contains("not by http://www.okta.com/someone-else") == true }
+    }
+
     @Test("only the configured certificate is trusted")
     func otherCertificate() throws {
         #expect(throws: SAMLError.self) { try Self.verify("assertion-signed.xml", certificate: "attacker-cert.pem") }
