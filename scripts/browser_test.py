@@ -661,6 +661,29 @@ def step_viewer(run):
     info("forged POST answered 403; membership unchanged")
 
 
+def sign_in_through(run, button_text, user_name, audit_as=None):
+    """Signs out, clicks the sign-in page's button containing `button_text`, follows the IdP
+    back to /users, and checks the header names `user_name` as a viewer with no change control."""
+    driver = run.driver
+    submit(driver, find(driver, "form#logout-form"))
+    open_page(run, "/login", "form#login-form")
+    buttons = [a for a in driver.find_elements(By.CSS_SELECTOR, "ul.providers a") if button_text in a.text]
+    check(buttons, f"the sign-in page has no button with {button_text!r}")
+    if audit_as:
+        audit(run, audit_as)
+    old = driver.find_element(By.TAG_NAME, "html")
+    buttons[0].click()
+    wait_for(driver, EC.staleness_of(old), "leaving the sign-in page")
+    wait_for(driver, lambda d: path_of(d) == "/users" and d.find_elements(By.CSS_SELECTOR, "table#users-table"),
+             f"the IdP's answer ({button_text}) to land on /users")
+    settle(driver)
+    header = find(driver, "header").text
+    check(user_name in header and "viewer" in header,
+          f"signed in through {button_text}, the header reads {header!r}")
+    forms = posting_forms(driver)
+    check(not forms, f"{user_name} (a viewer through Engineers) is offered POST forms: {forms!r}")
+
+
 def step_saml(run):
     step("SAML: configure the connection from the IdP's metadata; ada signs in through the IdP as a viewer")
     driver = run.driver
@@ -687,23 +710,7 @@ def step_saml(run):
           "the group's roles do not show viewer")
     info("Engineers hold the viewer role")
 
-    submit(driver, find(driver, "form#logout-form"))
-    open_page(run, "/login", "form#login-form")
-    buttons = [a for a in driver.find_elements(By.CSS_SELECTOR, "ul.providers a")
-               if "okta-test" in a.text]
-    check(buttons, "the sign-in page has no button for okta-test")
-    audit(run, "login-sso")
-    old = driver.find_element(By.TAG_NAME, "html")
-    buttons[0].click()
-    wait_for(driver, EC.staleness_of(old), "leaving the sign-in page")
-    wait_for(driver, lambda d: path_of(d) == "/users" and d.find_elements(By.CSS_SELECTOR, "table#users-table"),
-             "the IdP's response to land on /users")
-    settle(driver)
-    header = find(driver, "header").text
-    check("ada@example.com" in header and "viewer" in header,
-          f"signed in through SAML, the header reads {header!r}")
-    forms = posting_forms(driver)
-    check(not forms, f"ada (a viewer through Engineers) is offered POST forms: {forms!r}")
+    sign_in_through(run, "okta-test", "ada@example.com", audit_as="login-sso")
     info("ada signed in through the IdP: a viewer, read-only")
 
 
@@ -723,22 +730,7 @@ def step_oidc(run):
     check("OpenID Connect sign-in is on" in body_text(driver),
           f"after saving the OpenID Connect settings: {body_text(driver)[:300]!r}")
     audit(run, "connection-sso")
-    submit(driver, find(driver, "form#logout-form"))
-    open_page(run, "/login", "form#login-form")
-    buttons = [a for a in driver.find_elements(By.CSS_SELECTOR, "ul.providers a")
-               if "OpenID Connect" in a.text]
-    check(buttons, "the sign-in page has no OpenID Connect button for okta-test")
-    old = driver.find_element(By.TAG_NAME, "html")
-    buttons[0].click()
-    wait_for(driver, EC.staleness_of(old), "leaving the sign-in page")
-    wait_for(driver, lambda d: path_of(d) == "/users" and d.find_elements(By.CSS_SELECTOR, "table#users-table"),
-             "the provider's redirect to land on /users")
-    settle(driver)
-    header = find(driver, "header").text
-    check("mallory@example.com" in header and "viewer" in header,
-          f"signed in through OpenID Connect, the header reads {header!r}")
-    forms = posting_forms(driver)
-    check(not forms, f"mallory (a viewer through Engineers) is offered POST forms: {forms!r}")
+    sign_in_through(run, "OpenID Connect", "mallory@example.com")
     info("mallory signed in through OpenID Connect: a viewer, read-only")
 
 

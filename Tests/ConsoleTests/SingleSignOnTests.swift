@@ -309,6 +309,24 @@ struct OIDCSignInTests {
         }
     }
 
+    @Test("setting SAML keeps OpenID Connect, and the other way round")
+    func bothProtocols() async throws {
+        try await ConsoleHarness.with { server, _ in
+            let oidc = OIDCSettings(issuer: "https://idp.example.com", clientID: "console", clientSecretFile: nil)
+            try await server.service.configureOIDC(
+                connectionID: server.connection.id, oidc: oidc, justInTime: false, by: .commandLine)
+            try await SingleSignOnTests.configure(server)
+            var settings = try await server.service.singleSignOn(connectionID: server.connection.id, by: .commandLine)
+            #expect(settings?.oidc == oidc)
+            #expect(settings?.saml != nil)
+            try await server.service.configureOIDC(
+                connectionID: server.connection.id, oidc: nil, justInTime: false, by: .commandLine)
+            settings = try await server.service.singleSignOn(connectionID: server.connection.id, by: .commandLine)
+            #expect(settings?.oidc == nil)
+            #expect(settings?.saml != nil)
+        }
+    }
+
     @Test("a callback with an unknown state or an error from the provider signs no one in")
     func callbackRefusals() async throws {
         try await ConsoleHarness.with { server, client in

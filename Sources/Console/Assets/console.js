@@ -1,5 +1,6 @@
-// Account Console: the only script. Copy buttons, and suggestions for the add-member field.
-// Everything works without it: the add-member form takes a username as typed.
+// Account Console: the only script. Copy buttons, suggestions for the add-member field, and a
+// chosen metadata file read into its text area. Everything works without it: the add-member
+// form takes a username as typed, and metadata can be pasted.
 "use strict";
 document.addEventListener("click", (event) => {
     const button = event.target.closest("button.copy");
@@ -25,5 +26,12 @@ for (const input of document.querySelectorAll("input[data-candidates]")) {
             const names = await response.json();
             list.replaceChildren(...names.map((name) => { const option = document.createElement("option"); option.value = name; return option; }));
         }, 200);
+    });
+}
+for (const input of document.querySelectorAll("input[type=file][data-fills]")) {
+    input.addEventListener("change", async () => {
+        const target = document.getElementById(input.dataset.fills);
+        const file = input.files && input.files[0];
+        if (target && file && file.size <= 256 * 1024) target.value = await file.text();
     });
 }

@@ -96,25 +96,24 @@ extension DirectoryService {
                 throw StoreError.notFound("Connection \(connectionID)")
             }
             let old = try await service.store.singleSignOn(connectionID: connectionID)
+            // The OpenID Connect settings stay as they are.
             try await service.store.saveSingleSignOn(
                 SingleSignOn(
-                    connectionID: connectionID, saml: saml, justInTime: justInTime, updatedAt: service.clock.now()))
+                    connectionID: connectionID, saml: saml, oidc: old?.oidc, justInTime: justInTime,
+                    updatedAt: service.clock.now()))
             note.subject("Connection", connectionID)
             note.add(
                 saml == nil
                     ? "turned SAML sign-in off for \(connection.name)" : "set SAML sign-in for \(connection.name)")
-            var changes: [FieldChange] = []
-            func compare(_ field: String, _ before: String?, _ after: String?) {
-                if before != after { changes.append(FieldChange(field: field, old: before, new: after)) }
-            }
-            compare("saml.idpEntityID", old?.saml?.idpEntityID, saml?.idpEntityID)
-            compare("saml.ssoURL", old?.saml?.ssoURL, saml?.ssoURL)
+            var changes = Self.fieldChanges([
+                ("saml.idpEntityID", old?.saml?.idpEntityID, saml?.idpEntityID),
+                ("saml.ssoURL", old?.saml?.ssoURL, saml?.ssoURL),
+                ("saml.idpInitiated", old?.saml.map { String($0.idpInitiated) }, saml.map { String($0.idpInitiated) }),
+                ("justInTime", old.map { String($0.justInTime) }, String(justInTime)),
+            ])
             if old?.saml?.certificate != saml?.certificate {
                 changes.append(FieldChange(field: "saml.certificate", old: nil, new: "(replaced)"))
             }
-            compare(
-                "saml.idpInitiated", old?.saml.map { String($0.idpInitiated) }, saml.map { String($0.idpInitiated) })
-            compare("justInTime", old.map { String($0.justInTime) }, String(justInTime))
             note.changed(changes)
         }
     }
@@ -149,16 +148,19 @@ extension DirectoryService {
                 oidc == nil
                     ? "turned OpenID Connect sign-in off for \(connection.name)"
                     : "set OpenID Connect sign-in for \(connection.name)")
-            var changes: [FieldChange] = []
-            func compare(_ field: String, _ before: String?, _ after: String?) {
-                if before != after { changes.append(FieldChange(field: field, old: before, new: after)) }
-            }
-            compare("oidc.issuer", old?.oidc?.issuer, oidc?.issuer)
-            compare("oidc.clientID", old?.oidc?.clientID, oidc?.clientID)
-            compare("oidc.clientSecretFile", old?.oidc?.clientSecretFile, oidc?.clientSecretFile)
-            compare("justInTime", old.map { String($0.justInTime) }, String(justInTime))
-            note.changed(changes)
+            note.changed(
+                Self.fieldChanges([
+                    ("oidc.issuer", old?.oidc?.issuer, oidc?.issuer),
+                    ("oidc.clientID", old?.oidc?.clientID, oidc?.clientID),
+                    ("oidc.clientSecretFile", old?.oidc?.clientSecretFile, oidc?.clientSecretFile),
+                    ("justInTime", old.map { String($0.justInTime) }, String(justInTime)),
+                ]))
         }
+    }
+
+    /// The settings that differ, old → new.
+    static func fieldChanges(_ fields: [(name: String, old: String?, new: String?)]) -> [FieldChange] {
+        fields.filter { $0.old != $0.new }.map { FieldChange(field: $0.name, old: $0.old, new: $0.new) }
     }
 
     /// `http://localhost…`, `http://127.0.0.1…` or `http://[::1]…`: a provider on this machine.
