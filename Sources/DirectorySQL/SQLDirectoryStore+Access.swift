@@ -217,6 +217,11 @@ extension SQLDirectoryStore {
         try await write(atomic: false) { database in _ = try await database.query(sql, [.text(userID)]) }
     }
 
+    public func deleteSessions(connectionID: String) async throws(StoreError) {
+        let sql = "DELETE FROM sessions WHERE connection_id = \(dialect.placeholder(1))"
+        try await write(atomic: false) { database in _ = try await database.query(sql, [.text(connectionID)]) }
+    }
+
     // MARK: Single sign-on
 
     public func singleSignOn(connectionID: String) async throws(StoreError) -> SingleSignOn? {

@@ -56,6 +56,8 @@ public struct OIDCIdentity: Sendable, Hashable {
     public var subject: String
     public var preferredUsername: String?
     public var email: String?
+    /// Whether the provider says it verified `email` (`email_verified`).
+    public var emailVerified: Bool
     public var givenName: String?
     public var familyName: String?
     /// Seconds since 1970 when the ID token expires.

@@ -27,21 +27,63 @@ struct IDTokenClaims: JWTPayload {
     var iat: IssuedAtClaim?
     var nonce: String?
     var jti: String?
+    var azp: String?
     var preferredUsername: String?
     var email: String?
+    /// `true`, `false`, or as some providers send it, `"true"` / `"false"`.
+    var emailVerified: Bool?
     var givenName: String?
     var familyName: String?
 
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, nonce, jti, email
+        case iss, sub, aud, exp, iat, nonce, jti, azp, email
         case preferredUsername = "preferred_username"
+        case emailVerified = "email_verified"
         case givenName = "given_name"
         case familyName = "family_name"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        iss = try container.decode(String.self, forKey: .iss)
+        sub = try container.decode(String.self, forKey: .sub)
+        aud = try container.decode(AudienceClaim.self, forKey: .aud)
+        exp = try container.decode(ExpirationClaim.self, forKey: .exp)
+        iat = try container.decodeIfPresent(IssuedAtClaim.self, forKey: .iat)
+        nonce = try container.decodeIfPresent(String.self, forKey: .nonce)
+        jti = try container.decodeIfPresent(String.self, forKey: .jti)
+        azp = try container.decodeIfPresent(String.self, forKey: .azp)
+        preferredUsername = try container.decodeIfPresent(String.self, forKey: .preferredUsername)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        givenName = try container.decodeIfPresent(String.self, forKey: .givenName)
+        familyName = try container.decodeIfPresent(String.self, forKey: .familyName)
+        if let flag = try? container.decodeIfPresent(Bool.self, forKey: .emailVerified) {
+            emailVerified = flag
+        } else if let text = try? container.decodeIfPresent(String.self, forKey: .emailVerified) {
+            emailVerified = text == "true"
+        }
     }
 
     /// The signature is jwt-kit's; every claim is checked by ``OIDCRelyingParty`` against its
     /// own clock, so the checks are the same in tests and in production.
     func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// A JWKS read one key at a time, so that one key jwt-kit cannot read does not hide the others.
+struct KeySet: Decodable {
+    struct Entry: Decodable {
+        var key: JWK?
+        var use: String?
+
+        enum CodingKeys: String, CodingKey { case use }
+
+        init(from decoder: any Decoder) throws {
+            key = try? JWK(from: decoder)
+            use = try? decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .use)
+        }
+    }
+
+    var keys: [Entry]
 }
 
 struct TokenResponse: Decodable {
@@ -143,18 +185,35 @@ public final class OIDCRelyingParty: Sendable {
             throw OIDCError(
                 "the ID token is for \(claims.aud.value.joined(separator: ", ")), not for \(settings.clientID)")
         }
-        let expires = Int64(claims.exp.value.timeIntervalSince1970)
+        // Several audiences: the token must say it was issued to us (OpenID Connect Core §3.1.3.7).
+        if claims.aud.value.count > 1, claims.azp != settings.clientID {
+            throw OIDCError("the ID token names several audiences but was not issued to \(settings.clientID) (azp)")
+        }
+        guard let expires = Self.seconds(claims.exp.value.timeIntervalSince1970) else {
+            throw OIDCError("the ID token's exp is not a time")
+        }
         guard now < expires + leeway else { throw OIDCError("the ID token has expired") }
-        if let issued = claims.iat, Int64(issued.value.timeIntervalSince1970) > now + leeway {
-            throw OIDCError("the ID token was issued in the future (check the clocks)")
+        if let issued = claims.iat {
+            guard let seconds = Self.seconds(issued.value.timeIntervalSince1970) else {
+                throw OIDCError("the ID token's iat is not a time")
+            }
+            if seconds > now + leeway { throw OIDCError("the ID token was issued in the future (check the clocks)") }
         }
         guard let sent = claims.nonce, sent == nonce else {
             throw OIDCError("the ID token's nonce is not this sign-in's")
         }
         return OIDCIdentity(
             subject: claims.sub, preferredUsername: claims.preferredUsername, email: claims.email,
+            emailVerified: claims.emailVerified == true,
             givenName: claims.givenName, familyName: claims.familyName, expiresAt: expires,
             tokenID: claims.jti ?? PKCE.base64URL(Array(SHA256.hash(data: Array(token.utf8)))))
+    }
+
+    /// A JWT time as whole seconds, for times between 1970 and 2200 (anything else, from a
+    /// signed token or not, is refused rather than trapped on).
+    static func seconds(_ value: Double) -> Int64? {
+        guard value.isFinite, value >= 0, value < 7_258_118_400 else { return nil }
+        return Int64(value)
     }
 
     // MARK: Discovery and keys
@@ -200,23 +259,21 @@ public final class OIDCRelyingParty: Sendable {
         }
         if refused { throw OIDCError("the ID token's key (kid \(kid)) is not among the provider's keys") }
         let metadata = try await discover()
-        var jwks: JWKS = try await fetchJSON(metadata.jwksURI, "keys")
+        let set: KeySet = try await fetchJSON(metadata.jwksURI, "keys")
         var algorithms: [String: String] = [:]
-        for index in jwks.keys.indices {
-            if jwks.keys[index].algorithm == nil, jwks.keys[index].keyType == .rsa {
-                jwks.keys[index].algorithm = .rs256
-            }
-            if let id = jwks.keys[index].keyIdentifier?.string, let algorithm = jwks.keys[index].algorithm {
-                algorithms[id] = algorithm.rawValue
-            }
-        }
         let collection = JWTKeyCollection()
-        do {
-            for key in jwks.keys where key.keyIdentifier != nil && key.algorithm != nil {
+        for entry in set.keys {
+            // A key for encryption, or of a type jwt-kit does not read, is skipped, not fatal.
+            guard entry.use == nil || entry.use == "sig", var key = entry.key, let id = key.keyIdentifier?.string
+            else { continue }
+            if key.algorithm == nil, key.keyType == .rsa { key.algorithm = .rs256 }
+            guard let algorithm = key.algorithm else { continue }
+            do {
                 try await collection.add(jwk: key)
+                algorithms[id] = algorithm.rawValue
+            } catch {
+                continue
             }
-        } catch {
-            throw OIDCError("the provider's keys could not be read")
         }
         cache.withLock {
             $0.keys = collection

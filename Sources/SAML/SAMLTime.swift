@@ -21,9 +21,11 @@ enum SAMLTime {
         else { return nil }
         // Anything between the seconds and the Z must be a fraction.
         if bytes.count > 20 {
-            guard bytes[19] == UInt8(ascii: "."), bytes.count > 21, number(20..<(bytes.count - 1)) != nil else {
-                return nil
-            }
+            // Only checked to be digits (never summed: nineteen of them would overflow).
+            let fraction = bytes[20..<(bytes.count - 1)]
+            guard bytes[19] == UInt8(ascii: "."), !fraction.isEmpty, fraction.count <= 12,
+                fraction.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+            else { return nil }
         }
         return days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }

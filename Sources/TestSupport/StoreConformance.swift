@@ -541,6 +541,9 @@ public enum StoreConformance {
             #expect(try await store.session(idHash: "h-user") == session)
             try await store.deleteSessions(userID: user.id)
             #expect(try await store.session(idHash: "h-user") == nil)
+            try await store.createSession(session)
+            try await store.deleteSessions(connectionID: connection.id)
+            #expect(try await store.session(idHash: "h-user") == nil)
             // A deleted user's sessions go with it.
             try await store.createSession(session)
             try await store.deleteUser(id: user.id)

@@ -101,6 +101,41 @@ struct SingleSignOnTests {
         }
     }
 
+    @Test("an ACS post with another browser's binding cookie is refused (login CSRF)")
+    func acsOtherBrowser() async throws {
+        try await ConsoleHarness.with { server, client in
+            try await Self.configure(server)
+            let browser = Browser(client)
+            try await browser.get("/saml/okta-prod/login")
+            let bound = try #require(browser.cookies["ac_sso_state"])
+            browser.cookies["ac_sso_state"] = "someone-else"
+            let page = try await browser.send(
+                .post, "/saml/okta-prod/acs",
+                body: "SAMLResponse=\(Browser.encode("PHgvPg=="))&RelayState=\(Browser.encode(bound))")
+            #expect(browser.status == 403)
+            #expect(page.contains("started in another browser"))
+        }
+    }
+
+    @Test("changing a connection's SAML settings ends the sessions they let in")
+    func settingsChangeEndsSessions() async throws {
+        try await ConsoleHarness.with { server, client in
+            try await Self.configure(server)
+            let ada = try #require(
+                try await server.scim(client, .post, "/Users", ConsolePageTests.user("ada@example.com", "Ada", "L"))
+                    .json?["id"]?.stringValue)
+            try await server.service.grantRole(.viewer, to: .user(ada), by: .commandLine)
+            let started = try #require(
+                Self.started(
+                    try await server.service.signIn(
+                        through: server.connection, identity: Self.identity("ada@example.com"), address: nil)))
+            #expect(try await server.service.session(token: started.token) != nil)
+            try await server.service.configureSAML(
+                connectionID: server.connection.id, saml: nil, justInTime: false, by: .commandLine)
+            #expect(try await server.service.session(token: started.token) == nil)
+        }
+    }
+
     @Test("an IdP-initiated post is verified when allowed: a bad signature is refused")
     func idpInitiatedVerified() async throws {
         try await ConsoleHarness.with { server, client in
@@ -335,15 +370,22 @@ struct OIDCSignInTests {
                 oidc: OIDCSettings(issuer: "https://idp.example.com", clientID: "console", clientSecretFile: nil),
                 justInTime: false, by: .commandLine)
             let browser = Browser(client)
+            // No binding cookie: a link someone else started (login CSRF).
+            let foreign = try await browser.get("/oidc/okta-prod/callback?code=abc&state=made-up")
+            #expect(browser.status == 403)
+            #expect(foreign.contains("started in another browser"))
+            browser.cookies["ac_sso_state"] = "made-up"
             let unknown = try await browser.get("/oidc/okta-prod/callback?code=abc&state=made-up")
             #expect(browser.status == 403)
             #expect(unknown.contains("expired or was already used"))
             let state = try await server.service.startSignIn(
                 connectionID: server.connection.id, requestID: "n", next: "/users", verifier: "v")
+            browser.cookies["ac_sso_state"] = state
             let denied = try await browser.get(
-                "/oidc/okta-prod/callback?error=access_denied&error_description=User%20not%20assigned&state=\(state)")
+                "/oidc/okta-prod/callback?error=access_denied&error_description=Call%20%2B1-555&state=\(state)")
             #expect(browser.status == 403)
-            #expect(denied.contains("the provider answered access_denied: User not assigned"))
+            #expect(denied.contains("the provider answered access_denied."))
+            #expect(!denied.contains("555"))
             #expect(browser.cookies["ac_session"] == nil)
         }
     }

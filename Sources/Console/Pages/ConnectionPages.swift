@@ -180,6 +180,8 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var fingerprint: String
         var idpInitiated: Bool
         var justInTime: Bool
+        /// No public URL and a non-loopback host: sign-in is refused until `--public-url` is set.
+        var needsPublicURL: Bool
     }
 
     func samlSection(_ request: Request, _ connection: Connection, actor: DirectoryActor) async throws -> SAMLSection {
@@ -191,7 +193,8 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             entityID: provider.entityID, acsURL: provider.acsURL, metadataURL: provider.entityID,
             configured: saml != nil, idpEntityID: saml?.idpEntityID ?? "", ssoURL: saml?.ssoURL ?? "",
             certificate: saml?.certificate ?? "", fingerprint: saml.map { Self.fingerprint($0.certificate) } ?? "",
-            idpInitiated: saml?.idpInitiated ?? false, justInTime: settings?.justInTime ?? false)
+            idpInitiated: saml?.idpInitiated ?? false, justInTime: settings?.justInTime ?? false,
+            needsPublicURL: configuration.publicURL == nil && !configuration.isLoopback(request))
     }
 
     /// The SHA-256 fingerprint of a certificate, as IdP consoles show it (AB:CD:…).

@@ -77,13 +77,13 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
                 providers.append(
                     Provider(
                         label: both ? "Sign in with \(name) (SAML)" : "Sign in with \(name)",
-                        href: "/saml/\(name.addingPercentEncodingForQuery())/login\(query)"))
+                        href: "/saml/\(name.addingPercentEncodingForPathSegment())/login\(query)"))
             }
             if option.settings.oidc != nil {
                 providers.append(
                     Provider(
                         label: both ? "Sign in with \(name) (OpenID Connect)" : "Sign in with \(name)",
-                        href: "/oidc/\(name.addingPercentEncodingForQuery())/login\(query)"))
+                        href: "/oidc/\(name.addingPercentEncodingForPathSegment())/login\(query)"))
             }
         }
         let model = LoginModel(

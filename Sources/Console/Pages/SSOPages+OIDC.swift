@@ -31,7 +31,7 @@ final class OIDCParties: Sendable {
 /// OpenID Connect sign-in: `/oidc/<connection name>/login` and `…/callback`.
 extension SSOPages {
     static func redirectURI(base: String, connection: Connection) -> String {
-        base + "/oidc/" + connection.name.addingPercentEncodingForQuery() + "/callback"
+        base + "/oidc/" + connection.name.addingPercentEncodingForPathSegment() + "/callback"
     }
 
     func oidcConnection(_ context: Context) async throws -> (Connection, OIDCSettings) {
@@ -64,12 +64,14 @@ extension SSOPages {
         let verifier = PKCE.verifier()
         let state = try await service.startSignIn(
             connectionID: connection.id, requestID: nonce, next: next, verifier: verifier)
-        let redirect = Self.redirectURI(base: configuration.baseURL(for: request), connection: connection)
+        let redirect = Self.redirectURI(base: try signInBase(request), connection: connection)
         let location = await authorizationURL(party, redirect: redirect, state: state, nonce: nonce, verifier: verifier)
         guard case .success(let url) = location else {
             return try await refuse(connection, location.failureReason ?? "the provider could not be reached", context)
         }
-        return Response(status: .seeOther, headers: [.location: url, .cacheControl: "no-store"])
+        var response = Response(status: .seeOther, headers: [.location: url, .cacheControl: "no-store"])
+        response.setCookie(stateCookie(state, crossSitePost: false))
+        return response
     }
 
     func authorizationURL(
@@ -88,37 +90,46 @@ extension SSOPages {
         let (connection, oidc) = try await oidcConnection(context)
         let query = request.uri.queryParameters
         let state = query["state"].map(String.init) ?? ""
+        // The callback is a top-level GET: the binding cookie always comes with it (login CSRF).
+        guard Self.sameBrowser(request, state: state) == true else {
+            return try await refuse(
+                connection, "this sign-in was started in another browser; start again here", context)
+        }
         guard let started = try await service.takeSignIn(state: state, connectionID: connection.id),
             let verifier = started.verifier
         else {
             return try await refuse(connection, "this sign-in expired or was already used; start again", context)
         }
         if let error = query["error"] {
-            let description = query["error_description"].map { ": \($0.prefix(200))" } ?? ""
-            return try await refuse(connection, "the provider answered \(error.prefix(100))\(description)", context)
+            // The code only, when it looks like one (RFC 6749 §4.1.2.1): the description is anyone's text.
+            let code = error.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") }) && error.count <= 40
+            return try await refuse(
+                connection, "the provider answered \(code ? String(error) : "with an error")", context)
         }
         guard let code = query["code"].map(String.init), !code.isEmpty, code.utf8.count <= 4096 else {
             return try await refuse(connection, "the provider sent no code", context)
         }
         let party = try relyingParty(connection, oidc)
-        let redirect = Self.redirectURI(base: configuration.baseURL(for: request), connection: connection)
+        let redirect = Self.redirectURI(base: try signInBase(request), connection: connection)
         let result = await finish(party, code: code, redirect: redirect, verifier: verifier, nonce: started.requestID)
         guard case .success(let identity) = result else {
             return try await refuse(connection, result.failureReason ?? "the ID token was refused", context)
         }
-        let userName = identity.preferredUsername ?? identity.email ?? identity.subject
+        // preferred_username, else an email the provider says it verified, else the subject.
+        let userName = identity.preferredUsername ?? (identity.emailVerified ? identity.email : nil) ?? identity.subject
         let outcome = try await service.signIn(
             through: connection,
             identity: SSOIdentity(
                 userName: userName, email: identity.email, givenName: identity.givenName,
                 familyName: identity.familyName, assertionID: "oidc:" + identity.tokenID,
-                validUntil: Timestamp(microseconds: identity.expiresAt * 1_000_000)),
+                // Remembered as long as it could be accepted: its expiry and the leeway.
+                validUntil: Timestamp(microseconds: (identity.expiresAt + 60) * 1_000_000)),
             address: context.clientAddress)
         switch outcome {
         case .refused(let reason):
             return noAccess(reason, context)
         case .signedIn(let session):
-            return signedIn(session, next: started.next)
+            return clearingStateCookie(signedIn(session, next: started.next))
         }
     }
 

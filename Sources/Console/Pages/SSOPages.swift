@@ -16,12 +16,52 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
 
     /// Our side of a connection's SAML: the entity ID is the metadata URL, as most SPs do.
     static func serviceProvider(base: String, connection: Connection) -> SAMLServiceProvider {
-        let root = base + "/saml/" + connection.name.addingPercentEncodingForQuery()
+        let root = base + "/saml/" + connection.name.addingPercentEncodingForPathSegment()
         return SAMLServiceProvider(entityID: root + "/metadata", acsURL: root + "/acs")
     }
 
-    func serviceProvider(_ request: Request, _ connection: Connection) -> SAMLServiceProvider {
-        Self.serviceProvider(base: configuration.baseURL(for: request), connection: connection)
+    func serviceProvider(_ request: Request, _ connection: Connection) throws -> SAMLServiceProvider {
+        Self.serviceProvider(base: try signInBase(request), connection: connection)
+    }
+
+    /// The address single sign-on is bound to: the configured public URL. Without one, only a
+    /// loopback host is trusted (tests, a first look): otherwise the `Host` header would choose
+    /// the audience and ACS an assertion is checked against.
+    func signInBase(_ request: Request) throws -> String {
+        if configuration.publicURL == nil, !configuration.isLoopback(request) {
+            throw ConsolePageError(
+                status: .serviceUnavailable,
+                message: "Single sign-on needs the server's public address: start it with --public-url.")
+        }
+        return configuration.baseURL(for: request)
+    }
+
+    /// The cookie that ties a started sign-in to the browser that started it (login CSRF).
+    static var stateCookie: String { "ac_sso_state" }
+
+    /// The binding cookie: `SameSite=Lax` reaches an OpenID Connect callback (a top-level GET);
+    /// a SAML POST from the IdP is cross-site, which only `SameSite=None; Secure` reaches (HTTPS).
+    func stateCookie(_ state: String, crossSitePost: Bool) -> Cookie {
+        Cookie(
+            name: Self.stateCookie, value: state, maxAge: Int(DirectoryService.signInLifetime), path: "/",
+            secure: configuration.secureCookies, httpOnly: true,
+            sameSite: crossSitePost && configuration.secureCookies ? .none : .lax)
+    }
+
+    /// Whether the request comes from the browser that started the sign-in. Without the cookie
+    /// this is `nil` (unknown), which the caller decides on.
+    static func sameBrowser(_ request: Request, state: String) -> Bool? {
+        guard let bound = request.cookies[stateCookie]?.value else { return nil }
+        return CSRF.matches(String(bound), state)
+    }
+
+    func clearingStateCookie(_ response: Response) -> Response {
+        var response = response
+        response.setCookie(
+            Cookie(
+                name: Self.stateCookie, value: "", maxAge: 0, path: "/", secure: configuration.secureCookies,
+                httpOnly: true, sameSite: .lax))
+        return response
     }
 
     /// The connection a `/saml/<name>/…` address names; 404 when there is none.
@@ -46,7 +86,7 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
 
     func metadata(_ request: Request, _ context: Context) async throws -> Response {
         let connection = try await namedConnection(context)
-        let xml = SAMLMetadata.serviceProvider(serviceProvider(request, connection))
+        let xml = SAMLMetadata.serviceProvider(try serviceProvider(request, connection))
         return Response(
             status: .ok, headers: [.contentType: "application/samlmetadata+xml; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: xml)))
@@ -63,11 +103,13 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
             entityID: saml.idpEntityID, ssoURL: saml.ssoURL, certificate: saml.certificate)
         let authnRequest = SAMLAuthnRequest(
             id: requestID, issuedAt: service.clock.now().microseconds / 1_000_000,
-            serviceProvider: serviceProvider(request, connection), identityProvider: identityProvider)
+            serviceProvider: try serviceProvider(request, connection), identityProvider: identityProvider)
         guard let location = try? authnRequest.redirectURL(to: identityProvider, relayState: state) else {
             throw ConsolePageError(status: .internalServerError, message: "The sign-in request could not be built.")
         }
-        return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        response.setCookie(stateCookie(state, crossSitePost: true))
+        return response
     }
 
     struct ACSForm: Decodable, Sendable {
@@ -93,6 +135,14 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
         var expected: String?
         var next = "/users"
         let relayState = form.relayState ?? ""
+        // A sign-in started in another browser is refused (login CSRF). Over plain HTTP the
+        // browser cannot send the binding cookie with the IdP's cross-site POST: it is then only
+        // required when present.
+        let sameBrowser = Self.sameBrowser(request, state: relayState)
+        if sameBrowser == false || (sameBrowser == nil && configuration.secureCookies && !relayState.isEmpty) {
+            return try await refuse(
+                connection, "this sign-in was started in another browser; start again here", context)
+        }
         if let started = try await service.takeSignIn(state: relayState, connectionID: connection.id) {
             expected = started.requestID
             next = started.next
@@ -105,7 +155,7 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
         } else {
             next = LoginPages<Parent>.safeNext(relayState) ?? "/users"
         }
-        let verified = verify(form.samlResponse, request, connection, saml, expected: expected)
+        let verified = try verify(form.samlResponse, request, connection, saml, expected: expected)
         guard case .success(let login) = verified else {
             let reason = verified.failureReason ?? "the SAML response was refused"
             return try await refuse(connection, reason, context)
@@ -128,11 +178,11 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
     /// see `LoginPages.passwordChanged` on Swift 6.3.1 and `do` blocks).
     func verify(
         _ field: String, _ request: Request, _ connection: Connection, _ saml: SAMLSettings, expected: String?
-    ) -> Result<SAMLLogin, SAMLError> {
+    ) throws -> Result<SAMLLogin, SAMLError> {
         let identityProvider = SAMLIdentityProvider(
             entityID: saml.idpEntityID, ssoURL: saml.ssoURL, certificate: saml.certificate)
         let expectation = SAMLExpectation(inResponseTo: expected, now: service.clock.now().microseconds / 1_000_000)
-        let serviceProvider = serviceProvider(request, connection)
+        let serviceProvider = try serviceProvider(request, connection)
         return Result { () throws(SAMLError) -> SAMLLogin in
             try SAMLResponseVerifier.verify(
                 base64: field, serviceProvider: serviceProvider, identityProvider: identityProvider,
@@ -176,12 +226,29 @@ extension Result where Failure == SAMLError {
 }
 
 extension ConsoleConfiguration {
+    /// Whether the request names a loopback host (127.0.0.1, localhost, [::1]).
+    func isLoopback(_ request: Request) -> Bool {
+        guard let authority = request.head.authority else { return false }
+        return ["127.0.0.1", "localhost", "[::1]"].contains { authority == $0 || authority.hasPrefix($0 + ":") }
+    }
+
     /// The address users reach the server at: the configured public URL, else the request's host.
     func baseURL(for request: Request) -> String {
         var base =
             publicURL ?? (request.head.authority.map { "\(secureCookies ? "https" : "http")://\($0)" } ?? "")
         while base.hasSuffix("/") { base.removeLast() }
         return base
+    }
+}
+
+extension String {
+    /// For one segment of a path: as for a query, and `/` escaped too.
+    func addingPercentEncodingForPathSegment() -> String {
+        var output = ""
+        for scalar in addingPercentEncodingForQuery().unicodeScalars {
+            if scalar == "/" { output += "%2F" } else { output.unicodeScalars.append(scalar) }
+        }
+        return output
     }
 }
 

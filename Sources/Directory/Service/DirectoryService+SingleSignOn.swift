@@ -101,6 +101,11 @@ extension DirectoryService {
                 SingleSignOn(
                     connectionID: connectionID, saml: saml, oidc: old?.oidc, justInTime: justInTime,
                     updatedAt: service.clock.now()))
+            // A new certificate or IdP, or SAML off: what the old settings let in ends now.
+            if old?.saml != nil, old?.saml != saml {
+                try await service.store.deleteSessions(connectionID: connectionID)
+                note.add("the connection's single-sign-on sessions ended")
+            }
             note.subject("Connection", connectionID)
             note.add(
                 saml == nil
@@ -143,6 +148,10 @@ extension DirectoryService {
                 SingleSignOn(
                     connectionID: connectionID, saml: old?.saml, oidc: oidc, justInTime: justInTime,
                     updatedAt: service.clock.now()))
+            if old?.oidc != nil, old?.oidc != oidc {
+                try await service.store.deleteSessions(connectionID: connectionID)
+                note.add("the connection's single-sign-on sessions ended")
+            }
             note.subject("Connection", connectionID)
             note.add(
                 oidc == nil

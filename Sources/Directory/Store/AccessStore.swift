@@ -39,6 +39,8 @@ public protocol AccessStore: Sendable {
     func deleteSessions(accountID: String) async throws(StoreError)
     /// Ends every session of a directory user (deprovisioned).
     func deleteSessions(userID: String) async throws(StoreError)
+    /// Ends every session opened through a connection's single sign-on (its settings changed).
+    func deleteSessions(connectionID: String) async throws(StoreError)
 
     // MARK: Single sign-on
 
