@@ -9,7 +9,7 @@ IdP with a key of the attacker's own. USERNAME is a provisioned user with a cons
 signs in (the control case). For every other case the script starts a real SP-initiated sign-in
 at BASE_URL/saml/CONNECTION/login, takes the IdP's signed response, alters it as the attack
 does, posts it to the ACS, and expects the "No access" page with the reason, and no session.
-Prints each case; exits 1 on the first one the server gets wrong.
+Prints each case; exits 1 when the server gets any wrong.
 """
 import base64
 import re
@@ -36,7 +36,7 @@ def call(request):
         return error
 
 
-def signed_response(through=idp, who=None):
+def signed_response(through=idp, who=None, audience=None, lifetime=None):
     """A real sign-in up to the IdP's answer: (ACS URL, RelayState, the response's XML)."""
     start = call(f"{base}/saml/{connection}/login")
     location = start.headers["Location"]
@@ -44,6 +44,10 @@ def signed_response(through=idp, who=None):
         location = through + location[len(idp):]
     if who:
         location += "&as=" + urllib.parse.quote(who)
+    if audience:
+        location += "&audience=" + urllib.parse.quote(audience)
+    if lifetime is not None:
+        location += f"&lifetime={lifetime}"
     page = urllib.request.urlopen(location, timeout=10).read().decode()
     action = re.search(r'action="([^"]+)"', page).group(1)
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
@@ -129,6 +133,13 @@ case("DOCTYPE with an entity", *post(action, relay, attack(xml, with_doctype)), 
 action, relay, xml = signed_response(who=username + ".evil.com")
 commented = attack(xml, xml.replace(username + ".evil.com", username + "<!---->.evil.com"))
 case("comment in the NameID", *post(action, relay, commented), f"{username}.evil.com is not a user")
+
+# Signed by the real IdP, but for another SP, and already expired.
+action, relay, xml = signed_response(audience="https://other.example.com/sp")
+case("for another SP (audience)", *post(action, relay, xml), "not for this SP")
+
+action, relay, xml = signed_response(lifetime=-10)
+case("expired", *post(action, relay, xml), "expired")
 
 if failures:
     print(f"{failures} attack(s) not refused as they should be")

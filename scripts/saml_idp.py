@@ -8,8 +8,9 @@ Serves http://127.0.0.1:PORT/metadata (its IdP metadata) and /sso, which takes a
 over HTTP-Redirect, reads the SP's metadata from SP_METADATA_URL, and answers the browser with a
 self-submitting form that POSTs a response, its assertion signed (RSA-SHA256), to the SP's ACS,
 echoing InResponseTo and RelayState. Everyone who arrives signs in as USERNAME (with the
-attributes username, email, firstName, lastName), unless /sso's query names another with `as`
-(scripts/saml_attacks.py uses that). CLAIMED_BASE makes it claim another IdP's entity ID and
+attributes username, email, firstName, lastName). For scripts/saml_attacks.py, /sso's query may
+add `as` (sign in as another name), `audience` (an assertion for another SP) and `lifetime`
+(minutes; a negative one issues an assertion that has already expired). CLAIMED_BASE makes it claim another IdP's entity ID and
 endpoints while listening on PORT: the attack script's impostor, with a key of its own.
 """
 import sys
@@ -29,14 +30,14 @@ port, key, cert, sp_metadata_url, username = sys.argv[1], sys.argv[2], sys.argv[
 base = sys.argv[6] if len(sys.argv) > 6 else f"http://127.0.0.1:{port}"
 
 
-def config(sp_metadata=None):
+def config(sp_metadata=None, lifetime=5):
     settings = {
         "entityid": f"{base}/metadata",
         "service": {"idp": {
             "endpoints": {"single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)]},
             "name_id_format": [NAMEID_FORMAT_UNSPECIFIED],
             "want_authn_requests_signed": False,
-            "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_BASIC}},
+            "policy": {"default": {"lifetime": {"minutes": lifetime}, "name_form": NAME_FORMAT_BASIC}},
             # pysaml2 signs with RSA-SHA1 unless told; the SP accepts only SHA-256.
             "signing_algorithm": SIG_RSA_SHA256, "digest_algorithm": DIGEST_SHA256,
         }},
@@ -68,7 +69,8 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         with tempfile.NamedTemporaryFile("wb", suffix=".xml", delete=False) as metadata:
             metadata.write(urllib.request.urlopen(sp_metadata_url, timeout=5).read())
-        idp = Server(config=config(metadata.name))
+        lifetime = int(query.get("lifetime", ["5"])[0])
+        idp = Server(config=config(metadata.name, lifetime))
         request = idp.parse_authn_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT).message
         destination = request.assertion_consumer_service_url
         identity = {"username": [username], "email": [username], "firstName": ["Test"], "lastName": ["User"]}
@@ -78,10 +80,11 @@ class Handler(BaseHTTPRequestHandler):
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
             sign_assertion=True, sign_response=False, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
         who = query.get("as", [username])[0]
-        if who != username:
+        audience = query.get("audience", [request.issuer.text])[0]
+        if who != username or audience != request.issuer.text:
             identity = {"username": [who], "email": [who], "firstName": ["Test"], "lastName": ["User"]}
             response = idp.create_authn_response(
-                identity, in_response_to=request.id, destination=destination, sp_entity_id=request.issuer.text,
+                identity, in_response_to=request.id, destination=destination, sp_entity_id=audience,
                 name_id=NameID(format=NAMEID_FORMAT_UNSPECIFIED, text=who),
                 authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
                 sign_assertion=True, sign_response=False, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
