@@ -2,6 +2,7 @@ import AccountConsole
 import Directory
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import SCIM
 import TestSupport
@@ -175,5 +176,23 @@ struct ConsoleActionTests {
     @Test("after login, only a path of ours", arguments: nexts)
     func safeNext(_ next: String?, _ kept: String?) {
         #expect(LoginPages<AppRequestContext>.safeNext(next) == kept)
+    }
+}
+
+/// Which hosts single sign-on trusts without a configured public URL.
+@Suite("Single sign-on's public address")
+struct SignInAddressTests {
+    static let hosts: [(String?, Bool)] = [
+        ("127.0.0.1:8080", true), ("localhost", true), ("localhost:3000", true), ("[::1]:8080", true),
+        ("console.example.com", false), ("127.0.0.1.evil.example", false), ("localhost.evil.example:80", false),
+        (nil, false),
+    ]
+
+    @Test("only a loopback host is trusted when no public URL is set", arguments: hosts)
+    func loopback(_ authority: String?, _ trusted: Bool) {
+        let request = Request(
+            head: HTTPRequest(method: .get, scheme: "http", authority: authority, path: "/saml/x/metadata"),
+            body: RequestBody(buffer: ByteBuffer()))
+        #expect(ConsoleConfiguration().isLoopback(request) == trusted)
     }
 }
