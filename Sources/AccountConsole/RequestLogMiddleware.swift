@@ -6,7 +6,8 @@ import Logging
 
 /// One log line per request — method, target, status, time, who — with the request id, which
 /// the response also carries (`X-Request-Id`) so an admin can find the line a client saw. Never
-/// the `Authorization` header.
+/// the `Authorization` header, and never the value of a query parameter that carries a
+/// credential (an OpenID Connect `code` or `state`, a SAML message or RelayState, a token).
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     static let requestIDHeader = HTTPField.Name("X-Request-Id")
@@ -34,11 +35,28 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
     }
 
+    /// Query parameters whose values are credentials, and stay out of the log.
+    static let secretParameters: Set<String> = [
+        "code", "state", "samlrequest", "samlresponse", "relaystate", "token", "access_token", "id_token",
+        "session_state",
+    ]
+
+    /// The request target with those parameters' values replaced by `…`.
+    static func redacted(_ target: String) -> String {
+        guard let mark = target.firstIndex(of: "?") else { return target }
+        let query = target[target.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false)
+        let kept = query.map { pair -> String in
+            let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return secretParameters.contains(name.lowercased()) ? "\(name)=…" : String(pair)
+        }
+        return String(target[..<mark]) + "?" + kept.joined(separator: "&")
+    }
+
     private func log(_ request: Request, context: Context, status: Int, started: ContinuousClock.Instant) {
         let micros = (ContinuousClock.now - started).microseconds
         let who = context.note.actor?.description ?? "-"
         logger.info(
-            "\(request.method.rawValue) \(request.uri.string) \(status) \(micros / 1000).\(String(format: "%03d", micros % 1000))ms \(who)",
+            "\(request.method.rawValue) \(Self.redacted(request.uri.string)) \(status) \(micros / 1000).\(String(format: "%03d", micros % 1000))ms \(who)",
             metadata: ["request.id": .string(context.id)])
     }
 }

@@ -137,42 +137,31 @@ public enum SAMLResponseVerifier {
             signedAssertion = try verifySignature(assertionSignature, of: assertion, in: document, key: key)
         }
 
-        // Re-read what was signed. A signed response covers its assertion.
-        let responseView: XMLElement
-        let responseCopy: XMLDocument?
-        if let signedResponse {
-            let copy = try XMLDocument(bytes: signedResponse)
-            guard let root = copy.root, root.isElement("Response", in: LibXML.protocolNamespace) else {
-                throw SAMLError("the signed bytes are not the Response")
-            }
-            responseCopy = copy
-            responseView = root
-        } else {
-            responseCopy = nil
-            responseView = response
-        }
-        let assertionCopy: XMLDocument?
+        // Re-read what was signed (an element keeps its document alive). A signed response
+        // covers its assertion.
+        var responseView = response
+        if let signedResponse { responseView = try signedRoot(signedResponse, "Response", LibXML.protocolNamespace) }
         let assertionView: XMLElement
         if let signedAssertion {
-            let copy = try XMLDocument(bytes: signedAssertion)
-            guard let root = copy.root, root.isElement("Assertion", in: LibXML.assertionNamespace) else {
-                throw SAMLError("the signed bytes are not the Assertion")
-            }
-            assertionCopy = copy
-            assertionView = root
+            assertionView = try signedRoot(signedAssertion, "Assertion", LibXML.assertionNamespace)
         } else {
             let inside = responseView.children("Assertion", in: LibXML.assertionNamespace)
             guard inside.count == 1, let only = inside.first else {
                 throw SAMLError("the signed response must hold exactly one Assertion")
             }
-            assertionCopy = nil
             assertionView = only
         }
-        let login = try check(
+        return try check(
             response: responseView, assertion: assertionView, serviceProvider: serviceProvider,
             identityProvider: identityProvider, expectation: expectation)
-        withExtendedLifetime((responseCopy, assertionCopy, document)) {}
-        return login
+    }
+
+    /// The root of signed bytes parsed again, which must be the element that was signed.
+    static func signedRoot(_ bytes: [UInt8], _ name: String, _ namespace: String) throws(SAMLError) -> XMLElement {
+        guard let root = try XMLDocument(bytes: bytes).root, root.isElement(name, in: namespace) else {
+            throw SAMLError("the signed bytes are not the \(name)")
+        }
+        return root
     }
 
     /// Verifies one enveloped signature over `element` and returns the bytes its one reference

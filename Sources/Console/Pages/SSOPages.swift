@@ -64,24 +64,21 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
         return response
     }
 
-    /// The connection a `/saml/<name>/…` address names; 404 when there is none.
+    /// The connection a `/saml/<name>/…` or `/oidc/<name>/…` address names; the service's 404
+    /// (rendered as the 404 page) when there is none.
     func namedConnection(_ context: Context) async throws -> Connection {
         let name = try context.parameters.require("name").removingPercentEncodingForPath()
-        let all = try await service.connections(by: .system("single sign-on"))
-        guard let connection = all.first(where: { $0.name == name }) else {
-            throw ConsolePageError(status: .notFound, message: "There is no connection named \(name).")
-        }
-        return connection
+        return try await service.connection(named: name, by: .system("single sign-on"))
     }
 
     /// The named connection with its SAML settings; 404 when it has none.
-    func connection(_ context: Context) async throws -> (Connection, SAMLSettings, SingleSignOn) {
+    func connection(_ context: Context) async throws -> (Connection, SAMLSettings) {
         let connection = try await namedConnection(context)
         let settings = try await service.singleSignOn(connectionID: connection.id, by: .system("single sign-on"))
-        guard let settings, let saml = settings.saml else {
+        guard let saml = settings?.saml else {
             throw ConsolePageError(status: .notFound, message: "\(connection.name) has no SAML sign-in set up.")
         }
-        return (connection, saml, settings)
+        return (connection, saml)
     }
 
     func metadata(_ request: Request, _ context: Context) async throws -> Response {
@@ -95,7 +92,7 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
     /// Starts an SP-initiated sign-in: an AuthnRequest to the IdP, with a one-use state as
     /// RelayState (never a URL: the page to return to stays here).
     func login(_ request: Request, _ context: Context) async throws -> Response {
-        let (connection, saml, _) = try await connection(context)
+        let (connection, saml) = try await connection(context)
         let next = LoginPages<Parent>.safeNext(request.uri.queryParameters["next"].map(String.init)) ?? "/users"
         let requestID = "_" + CSRF.random()
         let state = try await service.startSignIn(connectionID: connection.id, requestID: requestID, next: next)
@@ -125,7 +122,7 @@ struct SSOPages<Parent: ConsoleParentContext>: Sendable {
     /// The assertion consumer service: the IdP's browser POST. No CSRF token (it comes from the
     /// IdP's page, cross-site by nature): the signed, one-use, request-bound assertion is the proof.
     func acs(_ request: Request, _ context: Context) async throws -> Response {
-        let (connection, saml, _) = try await connection(context)
+        let (connection, saml) = try await connection(context)
         guard let buffer = try? await request.body.collect(upTo: 512 * 1024) else {
             return try await refuse(connection, "the SAML response is larger than 512 KiB", context)
         }

@@ -57,11 +57,10 @@ extension DirectoryService {
     public func signInOptions() async throws(SCIMError) -> [SignInOption] {
         try await read {
             let settings = try await store.singleSignOns()
-            var options: [SignInOption] = []
-            for entry in settings where entry.saml != nil || entry.oidc != nil {
-                if let connection = try await store.connection(id: entry.connectionID) {
-                    options.append(SignInOption(connection: connection, settings: entry))
-                }
+            let connections = Dictionary(
+                try await store.connections().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let options = settings.filter { $0.saml != nil || $0.oidc != nil }.compactMap { entry in
+                connections[entry.connectionID].map { SignInOption(connection: $0, settings: entry) }
             }
             return options.sorted { $0.connection.name < $1.connection.name }
         }
