@@ -100,6 +100,8 @@ public struct Console: Sendable {
         pages.post("/connections/:id/tokens/:token/rotate", use: connections.rotateToken)
         pages.post("/connections/:id/tokens/:token/revoke", use: connections.revokeToken)
         pages.post("/connections/:id/policies", use: connections.savePolicies)
+        pages.post("/connections/:id/held/release", use: connections.release)
+        pages.post("/connections/:id/held/reject", use: connections.reject)
         pages.post("/connections/:id/saml", use: connections.saveSAML)
         pages.post("/connections/:id/oidc", use: connections.saveOIDC)
         pages.post("/connections/:id/test", use: connections.runCheck)

@@ -16,6 +16,8 @@ enum Notice {
         "role-granted": "The role was given.",
         "role-revoked": "The role was taken away.",
         "connection-saved": "The connection's policies were saved.",
+        "held-released": "The held deprovisions were applied.",
+        "held-rejected": "The held deprovisions were taken back: the users are restored as they were.",
         "token-revoked": "The token was revoked: it stops working now.",
         "saml-saved": "The SAML sign-in settings were saved.",
         "oidc-saved": "The OpenID Connect sign-in settings were saved.",

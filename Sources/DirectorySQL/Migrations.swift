@@ -333,5 +333,26 @@ public enum Migrations {
                 "CREATE INDEX sso_assertions_expires_at ON sso_assertions (expires_at)",
             ]
         },
+        // The deletion guard: a limit per connection (existing connections get the default), the
+        // count of a connection's deprovisions in the last hour by index, and what it holds.
+        Migration(version: 6, name: "deletion guard") { _ in
+            [
+                "ALTER TABLE connections ADD COLUMN deletion_guard INTEGER DEFAULT 50",
+                "CREATE INDEX deprovisioned_connection_at ON deprovisioned (connection_id, at)",
+                """
+                CREATE TABLE held_deprovisions (
+                    user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                    user_name TEXT NOT NULL,
+                    connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                    action TEXT NOT NULL,
+                    cause TEXT NOT NULL,
+                    was_active INTEGER NOT NULL,
+                    was_archived_at BIGINT,
+                    held_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX held_deprovisions_connection ON held_deprovisions (connection_id, held_at)",
+            ]
+        },
     ]
 }

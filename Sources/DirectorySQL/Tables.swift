@@ -122,6 +122,7 @@ public enum Tables {
             SQLColumn("on_deactivate", .text) { .text($0.onDeactivate.rawValue) },
             SQLColumn("on_delete", .text) { .text($0.onDelete.rawValue) },
             SQLColumn("orphan_rule", .text) { .text($0.orphanRule.rawValue) },
+            SQLColumn("deletion_guard", .integer) { $0.deletionGuard.map { .integer(Int64($0)) } ?? .null },
             SQLColumn("created_at", .integer) { $0.createdAt.sql },
         ]
     ) { row in
@@ -129,7 +130,30 @@ public enum Tables {
             id: try row.text("id"), name: try row.text("name"), kind: try row.enumeration("kind", ConnectionKind.self),
             onDeactivate: try row.enumeration("on_deactivate", DeprovisionAction.self),
             onDelete: try row.enumeration("on_delete", DeprovisionAction.self),
-            orphanRule: try row.enumeration("orphan_rule", OrphanRule.self), createdAt: try row.timestamp("created_at"))
+            orphanRule: try row.enumeration("orphan_rule", OrphanRule.self),
+            deletionGuard: try row.optionalInteger("deletion_guard").map { Int($0) },
+            createdAt: try row.timestamp("created_at"))
+    }
+
+    /// Deprovisions the deletion guard holds for an admin (one per user).
+    static let heldDeprovisions = SQLTable<HeldDeprovision>(
+        "held_deprovisions",
+        columns: [
+            SQLColumn("user_id", .text) { .text($0.userID) },
+            SQLColumn("user_name", .text) { .text($0.userName) },
+            SQLColumn("connection_id", .text) { .text($0.connectionID) },
+            SQLColumn("action", .text) { .text($0.action.rawValue) },
+            SQLColumn("cause", .text) { .text($0.trigger) },
+            SQLColumn("was_active", .integer) { .bool($0.wasActive) },
+            SQLColumn("was_archived_at", .integer) { $0.wasArchivedAt.sql },
+            SQLColumn("held_at", .integer) { $0.heldAt.sql },
+        ]
+    ) { row in
+        HeldDeprovision(
+            userID: try row.text("user_id"), userName: try row.text("user_name"),
+            connectionID: try row.text("connection_id"), action: try row.enumeration("action", DeprovisionAction.self),
+            trigger: try row.text("cause"), wasActive: try row.integer("was_active") != 0,
+            wasArchivedAt: try row.optionalTimestamp("was_archived_at"), heldAt: try row.timestamp("held_at"))
     }
 
     public static let tokens = SQLTable<ScimToken>(
@@ -364,6 +388,7 @@ public enum Tables {
             activity.name: activity.schema, loginFailures.name: loginFailures.schema,
             activitySubjects.name: activitySubjects.schema, singleSignOn.name: singleSignOn.schema,
             ssoRequests.name: ssoRequests.schema, ssoAssertions.name: ssoAssertions.schema,
+            heldDeprovisions.name: heldDeprovisions.schema,
         ]
     }
 }

@@ -18,9 +18,15 @@ struct ConnectionCommand: AsyncParsableCommand {
             name: .customLong("orphan-rule"),
             help: "What losing the last provisioned group does: delete, archive, suspend or off.")
         var orphanRule: OrphanRule = .delete
+        @Option(
+            name: .customLong("deletion-guard"),
+            help: "At most this many deprovisions an hour; further ones wait for an admin (a number, or off).")
+        var deletionGuard = DeletionGuardLimit(limit: Connection.defaultDeletionGuard)
 
         var policies: ConnectionPolicies {
-            ConnectionPolicies(onDeactivate: onDeactivate, onDelete: onDelete, orphanRule: orphanRule)
+            ConnectionPolicies(
+                onDeactivate: onDeactivate, onDelete: onDelete, orphanRule: orphanRule,
+                deletionGuard: deletionGuard.limit)
         }
     }
 
@@ -50,7 +56,7 @@ struct ConnectionCommand: AsyncParsableCommand {
             let connections = try await database.run { service in try await service.connections(by: .commandLine) }
             for connection in connections {
                 print(
-                    "\(connection.id)  \(connection.name)  \(connection.kind.rawValue)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue)"
+                    "\(connection.id)  \(connection.name)  \(connection.kind.rawValue)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue), deletion guard: \(connection.deletionGuardDescription)"
                 )
             }
         }
@@ -71,6 +77,10 @@ struct ConnectionCommand: AsyncParsableCommand {
             name: .customLong("orphan-rule"),
             help: "What losing the last provisioned group does: delete, archive, suspend or off.")
         var orphanRule: OrphanRule?
+        @Option(
+            name: .customLong("deletion-guard"),
+            help: "At most this many deprovisions an hour; further ones wait for an admin (a number, or off).")
+        var deletionGuard: DeletionGuardLimit?
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
@@ -78,12 +88,13 @@ struct ConnectionCommand: AsyncParsableCommand {
                 let existing = try await service.connection(named: name, by: .commandLine)
                 let policies = ConnectionPolicies(
                     onDeactivate: onDeactivate ?? existing.onDeactivate, onDelete: onDelete ?? existing.onDelete,
-                    orphanRule: orphanRule ?? existing.orphanRule)
+                    orphanRule: orphanRule ?? existing.orphanRule,
+                    deletionGuard: deletionGuard.map(\.limit) ?? existing.deletionGuard)
                 return try await service.updateConnection(
                     id: existing.id, name: newName, policies: policies, by: .commandLine)
             }
             print(
-                "\(connection.id)  \(connection.name)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue)"
+                "\(connection.id)  \(connection.name)  active=false: \(connection.onDeactivate.rawValue), DELETE: \(connection.onDelete.rawValue), orphan rule: \(connection.orphanRule.rawValue), deletion guard: \(connection.deletionGuardDescription)"
             )
         }
     }

@@ -112,6 +112,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var checkSummary: String
         var saml: SAMLSection
         var oidc: OIDCSection
+        var deletionGuard: GuardSection
     }
 
     /// The connection's OpenID Connect sign-in: the redirect URI to give the provider, and the
@@ -304,6 +305,8 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             warnings.append(
                 Warning(text: "\(Format.plural(health.errors, "request")) failed in the last 24 hours (see Activity)."))
         }
+        let guardState = try await guardSection(connection, actor: actor)
+        if let warning = Self.guardWarning(guardState) { warnings.insert(warning, at: 0) }
         let saml = try await samlSection(request, connection, actor: actor)
         let oidc = try await oidcSection(request, connection, actor: actor)
         let model = Model(
@@ -344,7 +347,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
             checkSummary: checkSteps.allSatisfy(\.passed)
                 ? "All \(checkSteps.count) steps passed: the IdP's test will pass with this URL and token."
                 : "\(checkSteps.filter { !$0.passed }.count) of \(checkSteps.count) steps failed.", saml: saml,
-            oidc: oidc)
+            oidc: oidc, deletionGuard: guardState)
         return views.page("connection", model)
     }
 
@@ -468,6 +471,7 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         var onDeactivate: String
         var onDelete: String
         var orphanRule: String
+        var deletionGuard: String?
     }
 
     func savePolicies(_ request: Request, _ context: Context) async throws -> Response {
@@ -476,9 +480,10 @@ struct ConnectionPages<Parent: ConsoleParentContext>: Sendable {
         guard let deactivate = DeprovisionAction(rawValue: form.onDeactivate),
             let delete = DeprovisionAction(rawValue: form.onDelete), let orphan = OrphanRule(rawValue: form.orphanRule)
         else { throw ConsolePageError(status: .badRequest, message: "Choose one of the listed policies.") }
-        _ = try await service.updateConnection(
-            id: id, policies: ConnectionPolicies(onDeactivate: deactivate, onDelete: delete, orphanRule: orphan),
-            by: try context.actor())
+        let policies = ConnectionPolicies(
+            onDeactivate: deactivate, onDelete: delete, orphanRule: orphan,
+            deletionGuard: try Self.deletionGuard(form.deletionGuard))
+        _ = try await service.updateConnection(id: id, policies: policies, by: try context.actor())
         return Views.redirect("/connections/\(id)?notice=connection-saved")
     }
 }

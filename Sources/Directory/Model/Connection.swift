@@ -31,12 +31,20 @@ public struct Connection: Sendable, Hashable {
     /// Trigger `DELETE /Users` (default delete; suspend is not offered: a deleted user must go).
     public var onDelete: DeprovisionAction
     public var orphanRule: OrphanRule
+    /// The deletion guard: at most this many deprovisions an hour, after which further ones are
+    /// held for an admin; `nil` turns it off.
+    public var deletionGuard: Int?
     public var createdAt: Timestamp
+
+    /// The deletion guard's default limit: deprovisions an hour.
+    public static let defaultDeletionGuard = 50
 
     public init(
         id: String, name: String, kind: ConnectionKind, onDeactivate: DeprovisionAction = .suspend,
-        onDelete: DeprovisionAction = .delete, orphanRule: OrphanRule = .delete, createdAt: Timestamp
+        onDelete: DeprovisionAction = .delete, orphanRule: OrphanRule = .delete,
+        deletionGuard: Int? = Connection.defaultDeletionGuard, createdAt: Timestamp
     ) {
+        self.deletionGuard = deletionGuard
         self.id = id
         self.name = name
         self.kind = kind

@@ -18,6 +18,7 @@ public final class ActivityNote: Sendable {
         var failure: String?
         var related: [String] = []
         var rejectedConnectionID: String?
+        var deprovisions: [NotedDeprovision] = []
     }
 
     private let state = Mutex(State())
@@ -63,6 +64,14 @@ public final class ActivityNote: Sendable {
         state.withLock { $0.rejectedConnectionID = connectionID }
     }
 
+    /// Records a deprovision (applied, or held by the deletion guard), for the metrics.
+    public func deprovisioned(_ action: DeprovisionAction, held: Bool) {
+        state.withLock { $0.deprovisions.append(NotedDeprovision(action: action, held: held)) }
+    }
+
+    /// The deprovisions the request made or had held.
+    public var deprovisions: [NotedDeprovision] { state.withLock { $0.deprovisions } }
+
     public var relatedIDs: [String] { state.withLock { $0.related } }
     /// The connection the row belongs to: the caller's, or the one whose token was refused.
     public var connectionID: String? {
@@ -96,4 +105,10 @@ public final class ActivityNote: Sendable {
     }
     public var resourceType: String? { state.withLock { $0.resourceType } }
     public var resourceID: String? { state.withLock { $0.resourceID } }
+}
+
+/// One deprovision of a request: its action, and whether the deletion guard held it.
+public struct NotedDeprovision: Sendable, Hashable {
+    public var action: DeprovisionAction
+    public var held: Bool
 }

@@ -6,12 +6,18 @@ public struct ConnectionPolicies: Sendable, Hashable {
     public var onDeactivate: DeprovisionAction
     public var onDelete: DeprovisionAction
     public var orphanRule: OrphanRule
+    /// Deprovisions an hour before the deletion guard holds further ones; `nil` is off.
+    public var deletionGuard: Int?
 
     /// The defaults: `active=false` suspends (Okta's and Entra's own tests read the user back),
     /// `DELETE` deletes, the orphan rule deletes.
     public static let `default` = ConnectionPolicies(onDeactivate: .suspend, onDelete: .delete, orphanRule: .delete)
 
-    public init(onDeactivate: DeprovisionAction, onDelete: DeprovisionAction, orphanRule: OrphanRule) {
+    public init(
+        onDeactivate: DeprovisionAction, onDelete: DeprovisionAction, orphanRule: OrphanRule,
+        deletionGuard: Int? = Connection.defaultDeletionGuard
+    ) {
+        self.deletionGuard = deletionGuard
         self.onDeactivate = onDeactivate
         self.onDelete = onDelete
         self.orphanRule = orphanRule
@@ -23,6 +29,9 @@ public struct ConnectionPolicies: Sendable, Hashable {
             throw .invalidValue(
                 "the action for DELETE /Users must be delete or archive: a user the IdP deleted must not stay visible (suspend is for active=false)"
             )
+        }
+        if let limit = deletionGuard, !(1...100_000).contains(limit) {
+            throw .invalidValue("the deletion guard is a number of deprovisions an hour from 1 to 100000, or off")
         }
         return self
     }
@@ -46,7 +55,8 @@ extension DirectoryService {
         return try await change("connections.create", by: actor) { service, note in
             let connection = Connection(
                 id: service.ids.next(), name: trimmed, kind: kind, onDeactivate: checked.onDeactivate,
-                onDelete: checked.onDelete, orphanRule: checked.orphanRule, createdAt: service.clock.now())
+                onDelete: checked.onDelete, orphanRule: checked.orphanRule, deletionGuard: checked.deletionGuard,
+                createdAt: service.clock.now())
             let created = try await service.store.createConnection(connection)
             note.subject("Connection", created.id)
             note.add("created connection \(trimmed) (\(kind.rawValue))")
@@ -71,6 +81,7 @@ extension DirectoryService {
             connection.onDeactivate = checked.onDeactivate
             connection.onDelete = checked.onDelete
             connection.orphanRule = checked.orphanRule
+            connection.deletionGuard = checked.deletionGuard
             let stored = try await service.store.updateConnection(connection)
             note.changed(Self.changes(from: existing, to: stored))
             note.add("updated connection \(stored.name)")
@@ -86,6 +97,7 @@ extension DirectoryService {
             ("onDeactivate", old.onDeactivate.rawValue, new.onDeactivate.rawValue),
             ("onDelete", old.onDelete.rawValue, new.onDelete.rawValue),
             ("orphanRule", old.orphanRule.rawValue, new.orphanRule.rawValue),
+            ("deletionGuard", old.deletionGuard.map(String.init) ?? "off", new.deletionGuard.map(String.init) ?? "off"),
         ]
         return fields.filter { $0.1 != $0.2 }.map { FieldChange(field: $0.0, old: $0.1, new: $0.2) }
     }

@@ -48,6 +48,7 @@ extension DirectoryService {
                 existing.updatedAt = now
                 let restored = try await service.store.replaceUser(existing, expectedVersion: existing.version)
                 try await service.store.clearDeprovisioning(userID: existing.id, connectionID: caller.connection.id)
+                try await service.store.deleteHeldDeprovision(userID: existing.id)
                 note.subject("User", existing.id)
                 note.add("restored archived user \(userName)")
                 return UserRecord(user: restored, groups: try await service.store.groupMappings(userID: existing.id))
@@ -149,13 +150,17 @@ extension DirectoryService {
         let stored = try await store.replaceUser(updated, expectedVersion: existing.version)
         note.add("updated \(stored.userName)")
         note.changed(FieldChange.between(existing.resource, stored.resource))
-        if reactivated { note.add("\(stored.userName) reactivated") }
+        if reactivated {
+            // The IdP took its deactivation back: nothing is left for the deletion guard to hold.
+            try await store.deleteHeldDeprovision(userID: stored.id)
+            note.add("\(stored.userName) reactivated")
+        }
         if deactivated, caller.connection.onDeactivate != .suspend {
             try await deprovision(
                 stored, action: caller.connection.onDeactivate, trigger: "active=false", caller: caller, note: note)
             return .removed
         }
-        if deactivated { note.add("\(stored.userName) suspended (active=false: suspend)") }
+        if deactivated { try await countSuspension(of: stored, before: existing, caller: caller, note: note) }
         return .resource(UserRecord(user: stored, groups: try await store.groupMappings(userID: stored.id)))
     }
 
@@ -210,6 +215,11 @@ extension DirectoryService {
     {
         let now = clock.now()
         guard let current = try await store.user(id: user.id) else { return }
+        if action == .suspend, current.active == false { return }
+        if try await deletionGuardHolds(caller.connection, at: now) {
+            try await hold(current, action: action, trigger: trigger, caller: caller, at: now, note: note)
+            return
+        }
         switch action {
         case .suspend:
             guard current.active != false else { return }
@@ -227,6 +237,7 @@ extension DirectoryService {
         }
         try await store.recordDeprovisioning(
             userID: user.id, connectionID: caller.connection.id, action: action, at: now)
+        note.deprovisioned(action, held: false)
         note.add("\(user.userName) deprovisioned (\(trigger): \(action.rawValue))")
     }
 

@@ -93,6 +93,20 @@ public protocol DirectoryStore: Sendable {
         async throws(StoreError)
     func deprovisioning(userID: String, connectionID: String) async throws(StoreError) -> DeprovisionAction?
     func clearDeprovisioning(userID: String, connectionID: String) async throws(StoreError)
+
+    // MARK: Deletion guard
+
+    /// Locks a connection's row until the transaction ends (PostgreSQL; SQLite's single writer
+    /// already serializes), so two deprovisions cannot both pass the guard's last free slot.
+    func lockConnection(id: String) async throws(StoreError)
+    /// How many users the connection deprovisioned since `since` (by the `(connection_id, at)` index).
+    func deprovisionCount(connectionID: String, since: Timestamp) async throws(StoreError) -> Int
+    /// Holds a deprovision (replacing the action of one already held for that user).
+    func holdDeprovision(_ held: HeldDeprovision) async throws(StoreError)
+    /// A connection's held deprovisions, oldest first.
+    func heldDeprovisions(connectionID: String) async throws(StoreError) -> [HeldDeprovision]
+    func heldDeprovision(userID: String) async throws(StoreError) -> HeldDeprovision?
+    func deleteHeldDeprovision(userID: String) async throws(StoreError)
 }
 
 extension DirectoryStore {
