@@ -13,6 +13,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     static let requestIDHeader = HTTPField.Name("X-Request-Id")
 
     let logger: Logger
+    let metrics: ServerMetrics
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -55,8 +56,43 @@ struct RequestLogMiddleware: RouterMiddleware {
     private func log(_ request: Request, context: Context, status: Int, started: ContinuousClock.Instant) {
         let micros = (ContinuousClock.now - started).microseconds
         let who = context.note.actor?.description ?? "-"
+        let target = Self.redacted(request.uri.string)
+        let milliseconds = "\(micros / 1000).\(String(format: "%03d", micros % 1000))"
         logger.info(
-            "\(request.method.rawValue) \(Self.redacted(request.uri.string)) \(status) \(micros / 1000).\(String(format: "%03d", micros % 1000))ms \(who)",
-            metadata: ["request.id": .string(context.id)])
+            "\(request.method.rawValue) \(target) \(status) \(milliseconds)ms \(who)",
+            metadata: [
+                "request.id": .string(context.id), "http.method": .string(request.method.rawValue),
+                "http.target": .string(target), "http.status": .stringConvertible(status),
+                "duration.ms": .string(milliseconds),
+            ])
+        guard let caller = context.note.actor?.caller else { return }
+        let connection = caller.connection.name
+        if let resource = context.note.resourceType {
+            metrics.provisioning(
+                connection: connection, kind: Self.kind(request), resource: resource, status: status)
+        }
+        let deprovisions = context.note.deprovisions
+        metrics.deprovisions(connection: connection, deprovisions)
+        let held = deprovisions.filter(\.held).count
+        if held > 0 {
+            logger.warning(
+                "deletion guard of connection \(connection) tripped: \(held) deprovision\(held == 1 ? "" : "s") held for an admin (account-console guard list --connection \"\(connection)\")",
+                metadata: ["request.id": .string(context.id)])
+        }
+    }
+
+    /// The kind of a SCIM operation, for the provisioning metric.
+    static func kind(_ request: Request) -> String {
+        let path = request.uri.path
+        if path.hasSuffix("/.search") { return "search" }
+        if path.hasSuffix("/Bulk") { return "bulk" }
+        switch request.method {
+        case .get: return "read"
+        case .post: return "create"
+        case .put: return "replace"
+        case .patch: return "patch"
+        case .delete: return "delete"
+        default: return request.method.rawValue.lowercased()
+        }
     }
 }

@@ -2,6 +2,8 @@ import Console
 import Directory
 import DirectorySQL
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import OIDC
 import SCIMHTTP
@@ -19,6 +21,14 @@ public struct ServerConfiguration: Sendable {
     /// The first `admin` account's password (`ACCOUNT_CONSOLE_ADMIN_PASSWORD`); without it a
     /// one-time password is generated and printed once.
     public var adminPassword: String?
+    /// HTTPS from these files (reloaded on SIGHUP); plain HTTP without them.
+    public var tls: TLSCredentials?
+    /// The SCIM API's limit per token; none by default.
+    public var rateLimit: RateLimit?
+    /// Whether `serve` applies pending migrations to an existing database (`--migrate`); without
+    /// it an older schema stops the server with "run account-console migrate". A new, empty
+    /// database is always set up.
+    public var migrate: Bool = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, api: SCIMAPIConfiguration,
@@ -45,20 +55,27 @@ public enum AccountConsoleServer {
     public static func router(
         service: DirectoryService, activity: ActivityLog, api: SCIMAPIConfiguration,
         console: ConsoleConfiguration = ConsoleConfiguration(), check: (any ConnectorChecking)? = nil,
-        oidc: (any OIDCTransport)? = HTTPOIDCTransport(), logger: Logger
+        oidc: (any OIDCTransport)? = HTTPOIDCTransport(), metrics: ServerMetrics = .shared,
+        rateLimit: RateLimit? = nil, logger: Logger
     ) throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
+        router.add(middleware: MetricsMiddleware())
+        if let rateLimit { router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit: rateLimit))) }
         let pages = try Console(service: service, configuration: console, check: check, oidc: oidc, logger: logger)
         router.add(middleware: pages.notFoundMiddleware(for: AppRequestContext.self))
         SCIMAPI(service: service, activity: activity, configuration: api, logger: logger).addRoutes(to: router)
         pages.addRoutes(to: router)
-        router.get("/healthz") { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        if let store = service.store as? SQLDirectoryStore {
+            HealthRoutes(store: store, activity: activity, metrics: metrics).add(to: router)
         }
         return router
+    }
+
+    /// HTTP/1.1, over TLS when the server has a certificate.
+    static func serverBuilder(_ tls: TLSCredentials?) throws -> HTTPServerBuilder {
+        guard let tls else { return .http1() }
+        return try .tls(.http1(), tlsConfiguration: tls.configuration)
     }
 
     /// Where the connector check reaches this server: its own listener (a wildcard address by
@@ -79,6 +96,7 @@ public enum AccountConsoleServer {
     /// first, the activity writer then writes what is left, and the database goes last.
     public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
         let clock = SystemClock()
+        ServerMetrics.bootstrap()
         let database = try await configuration.database.prepare(logger: logger)
         let service = DirectoryService(
             store: database.store, clock: clock, ids: RandomIdentifiers(),
@@ -89,13 +107,19 @@ public enum AccountConsoleServer {
         var app = Application(
             router: try router(
                 service: service, activity: activity, api: configuration.api, console: configuration.console,
-                check: HTTPConnectorCheck(base: selfCheckBase(configuration)), logger: logger),
+                check: HTTPConnectorCheck(base: selfCheckBase(configuration)), rateLimit: configuration.rateLimit,
+                logger: logger),
+            server: try serverBuilder(configuration.tls),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Account Console"),
             logger: logger)
         let store = database.store
         let migrated = Gate()
         app.beforeServerStarts {
+            let version = try await store.schemaVersion()
+            if version != 0, version < Migrations.latestVersion, !configuration.migrate {
+                throw StoreError.schemaOutdated(found: version, required: Migrations.latestVersion)
+            }
             let applied = try await store.migrate(at: clock.now())
             migrated.open()
             if !applied.isEmpty {
@@ -120,11 +144,12 @@ public enum AccountConsoleServer {
                 }
             }
             logger.info(
-                "Account Console serving SCIM at http://\(configuration.host):\(configuration.port)/scim/v2 and /api/v1/identity/scim/v2 (\(configuration.database))"
+                "Account Console serving SCIM at \(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(configuration.port)/scim/v2 and /api/v1/identity/scim/v2 (\(configuration.database))"
             )
         }
         var services: [any Service] = []
         if let client = database.client { services.append(DatabaseClientService(body: client)) }
+        if let tls = configuration.tls { services.append(TLSReloadService(credentials: tls, logger: logger)) }
         services += [
             ActivityWriter(log: activity),
             RetentionJob(

@@ -70,6 +70,8 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
     /// The pool's run loop when ``connect(location:logger:)`` started it (the command line and
     /// tests); the server runs ``run()`` as a service of its `ServiceGroup` instead.
     private let background = Mutex<Task<Void, Never>?>(nil)
+    private let leases = LeaseCounter()
+    private let capacity: Int
 
     /// A client for `location`; nothing connects until ``run()`` runs.
     public init(
@@ -87,7 +89,10 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.leaseTimeout = leaseTimeout
+        self.capacity = location.maximumConnections
     }
+
+    public var pool: SQLPoolUsage { SQLPoolUsage(capacity: capacity, inUse: leases.current) }
 
     /// Runs the connection pool until the task is cancelled.
     public func run() async {
@@ -155,9 +160,10 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         let client = self.client
         let timeout = leaseTimeout
         let acquired = LeaseFlag()
+        let leases = self.leases
         return try await withoutActuallyEscaping(operation) { operation in
             try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await operation(client) { acquired.set() } }
+                group.addTask { try await leases.leased { try await operation(client) { acquired.set() } } }
                 group.addTask {
                     // Cancellation is not a timeout: the operation (whose statements PostgresNIO
                     // runs to their end) decides the outcome, so a write that commits is never

@@ -129,6 +129,9 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
     }
 
+    /// The database's connection pool now.
+    public var pool: SQLPoolUsage { database.pool }
+
     /// The version recorded in `schema_migrations` (0 for an empty database).
     public func schemaVersion() async throws(StoreError) -> Int {
         let dialect = self.dialect

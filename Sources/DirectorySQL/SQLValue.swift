@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A value bound to, or read from, SQL: the common ground of SQLite's storage classes and the
 /// PostgreSQL types this schema uses (`TEXT`, `BIGINT`/`INTEGER`/`SMALLINT`, `JSONB` read as text).
 public enum SQLValue: Sendable, Hashable, CustomStringConvertible {
@@ -90,6 +92,35 @@ public protocol SQLDatabase: Sendable {
     func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T
     /// Translates a driver error to a ``StoreErrorKind``.
     func classify(_ error: any Error) -> SQLErrorKind
+    /// The connection pool's size and how many of its connections are leased now (`/metrics`).
+    var pool: SQLPoolUsage { get }
+}
+
+/// A connection pool at one moment.
+public struct SQLPoolUsage: Sendable, Hashable {
+    public var capacity: Int
+    public var inUse: Int
+
+    public init(capacity: Int, inUse: Int) {
+        self.capacity = capacity
+        self.inUse = inUse
+    }
+}
+
+/// Counts leases as they are taken and given back (a database's ``SQLDatabase/pool``).
+public final class LeaseCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    public init() {}
+
+    public var current: Int { count.load(ordering: .relaxed) }
+
+    /// Runs `body` as one lease.
+    public func leased<T>(_ body: () async throws -> T) async rethrows -> T {
+        count.add(1, ordering: .relaxed)
+        defer { count.subtract(1, ordering: .relaxed) }
+        return try await body()
+    }
 }
 
 /// What a driver error means to the store.

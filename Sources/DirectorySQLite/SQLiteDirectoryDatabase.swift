@@ -21,6 +21,7 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
     private let writer: SQLiteConnection
     private let groupCommit: GroupCommit
     private let readers: ConnectionPool<SQLiteConnection>
+    private let leases = LeaseCounter()
     private let all: [SQLiteConnection]
 
     /// `scim_fold(x)`: `String.scimCaseFolded`, so SQL and the SCIM evaluator fold identically
@@ -79,7 +80,13 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
         try await connection.install(customFunction: fold)
     }
 
+    public var pool: SQLPoolUsage { SQLPoolUsage(capacity: all.count, inUse: leases.current) }
+
     public func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+        try await leases.leased { try await readLeased(body) }
+    }
+
+    private func readLeased<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let connection = await readers.acquire()
         do {
             let result = try await body(SQLiteStatementRunner(connection: connection))
@@ -96,7 +103,7 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
     /// inside one transaction, a failed one is rolled back to its savepoint alone, and none is
     /// answered before the shared `COMMIT` — with `synchronous=FULL`, on disk.
     public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
-        try await groupCommit.write(body)
+        try await leases.leased { try await groupCommit.write(body) }
     }
 
     public func classify(_ error: any Error) -> SQLErrorKind {

@@ -12,7 +12,7 @@ struct AccountConsoleCommand: AsyncParsableCommand {
         abstract: "The identity directory and SCIM 2.0 endpoint of a platform.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, ConnectionCommand.self, TokenCommand.self, RoleCommand.self,
-            GuardCommand.self,
+            GuardCommand.self, CheckConfig.self,
         ])
 
     static func main() async {
@@ -23,6 +23,9 @@ struct AccountConsoleCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let code as ExitCode {
+            // The command has said what went wrong (check-config's problems).
+            Foundation.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -26,6 +26,9 @@ public final class ActivityLog: Sendable {
         self.onFailure = onFailure
     }
 
+    /// Rows queued and not yet written (a gauge of `/metrics`).
+    public var pending: Int { queue.withLock { $0.count } }
+
     /// Queues a row.
     public func record(_ event: ActivityEvent) async {
         let count = queue.withLock { queue in

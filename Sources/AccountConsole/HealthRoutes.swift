@@ -1,0 +1,53 @@
+import Directory
+import DirectorySQL
+import Hummingbird
+
+/// `/healthz`, `/readyz` and `/metrics`: for load balancers, orchestrators and Prometheus. None
+/// needs a credential, and none says more than a probe needs (no driver text: the log has it).
+struct HealthRoutes: Sendable {
+    let store: SQLDirectoryStore
+    let activity: ActivityLog
+    let metrics: ServerMetrics
+
+    func add(to router: Router<AppRequestContext>) {
+        // The process is up and answering.
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
+        router.get("/readyz") { _, _ in await readiness() }
+        router.get("/metrics") { _, _ -> Response in
+            metrics.sample(pool: store.pool, activityQueue: activity.pending)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+    }
+
+    /// Ready when the database answers and its schema is the one this build needs; 503 with a
+    /// `Retry-After` otherwise, so a balancer sends requests to another instance meanwhile.
+    func readiness() async -> Response {
+        do {
+            try await store.checkSchema()
+            return Self.text(.ok, "ready\n")
+        } catch {
+            let reason: String
+            switch error {
+            case .schemaOutdated(let found, let required):
+                reason =
+                    "the database schema is at version \(found), this build needs \(required): run account-console migrate"
+            case .schemaTooNew(let found, let supported):
+                reason =
+                    "the database schema is at version \(found), newer than this build's \(supported): upgrade the server"
+            default:
+                reason = "the database is unreachable"
+            }
+            var response = Self.text(.serviceUnavailable, "not ready: \(reason)\n")
+            response.headers[.retryAfter] = "5"
+            return response
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
