@@ -168,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "account-console",
             dependencies: [
-                "AccountConsole", "Directory", "DirectorySQL", "SCIMHTTP",
+                "AccountConsole", "Directory", "DirectorySQL", "SCIMHTTP", "SCIM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

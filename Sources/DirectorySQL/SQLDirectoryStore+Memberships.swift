@@ -140,6 +140,38 @@ extension SQLDirectoryStore {
         }
     }
 
+    public func restoreMemberships(_ rows: [Membership]) async throws(StoreError) -> [Membership] {
+        guard !rows.isEmpty else { return [] }
+        let dialect = self.dialect
+        return try await write(atomic: false) { connection in
+            var inserted: [Membership] = []
+            for start in stride(from: 0, to: rows.count, by: 200) {
+                let chunk = rows[start..<min(start + 200, rows.count)]
+                var binds = SQLBinds(dialect: dialect)
+                let values = chunk.map { row in
+                    "(\(binds.add(.text(row.groupID))), \(binds.add(.text(row.userID))), \(binds.add(.text(row.source.rawValue))), \(binds.add(row.createdAt.sql)))"
+                }.joined(separator: ", ")
+                // `WHERE` before `ON CONFLICT` keeps SQLite's parser from reading it as a join clause.
+                let sql = """
+                    INSERT INTO memberships (group_id, user_id, source, created_at) \
+                    SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES \(values)) AS v \
+                    WHERE EXISTS (SELECT 1 FROM users WHERE users.id = v.column2) \
+                    AND EXISTS (SELECT 1 FROM "groups" WHERE "groups".id = v.column1) \
+                    ON CONFLICT DO NOTHING RETURNING group_id, user_id, source, created_at
+                    """
+                inserted += try await connection.query(sql, binds.values).map(Tables.memberships.decode)
+            }
+            // A new version (ETags change), but the group keeps its own updatedAt: the rows are
+            // restored, not changed.
+            for groupID in Set(inserted.map(\.groupID)).sorted() {
+                _ = try await connection.query(
+                    "UPDATE \"groups\" SET version = version + 1 WHERE id = \(dialect.placeholder(1))", [.text(groupID)]
+                )
+            }
+            return inserted
+        }
+    }
+
     public func memberships(groupID: String, userIDs: [String]) async throws(StoreError) -> [Membership] {
         let ids = Self.unique(userIDs)
         guard !ids.isEmpty else { return [] }

@@ -77,6 +77,10 @@ public protocol DirectoryStore: Sendable {
     func memberIDs(groupIDs: [String]) async throws(StoreError) -> [String: [String]]
     /// The groups a user belongs to, each with every source mapping the user into it.
     func groupMappings(userID: String) async throws(StoreError) -> [UserGroupMapping]
+    /// Restores membership rows as they were (an import): each row whose user and group exist,
+    /// archived or not, with its own source and time; rows already there change nothing. Returns
+    /// the rows inserted. The groups that gained rows get a new version (their `updatedAt` stays).
+    func restoreMemberships(_ rows: [Membership]) async throws(StoreError) -> [Membership]
     /// Locks the rows of `userIDs` until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
     /// single writer already serializes), so two transactions that each remove one of a user's
     /// last memberships cannot both miss the orphan rule: the second waits, then sees the first.
