@@ -104,6 +104,9 @@ if grep -E '^[^ ]+ (error|critical) ' "$work/server.log"; then
     exit 1
 fi
 
+log "operations: check-config, HTTPS + SIGHUP, health and metrics, rate limit, deletion guard, SIGTERM, export/import, upgrades"
+python3 scripts/ops_test.py "$bin" "$work/ops"
+
 # The real-browser test: headless Chromium (Debian) driven by Selenium, axe-core on every page,
 # against a fresh server whose admin password is set by the environment.
 browser_run() {

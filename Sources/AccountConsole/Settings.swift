@@ -159,9 +159,26 @@ public struct ServeSettings: Sendable {
         else { return [] }
         let known = Set(all.map(\.name))
         return object.keys.filter { !known.contains($0) }.sorted().map { name in
-            let close = all.first { $0.name.lowercased() == name.lowercased() }
+            let close = all.min { distance($0.name, name) < distance($1.name, name) }
+                .flatMap { distance($0.name, name) <= 2 ? $0 : nil }
             return "\(path): unknown setting \"\(name)\"\(close.map { " (did you mean \"\($0.name)\"?)" } ?? "")"
         }
+    }
+
+    /// The edit distance of two names, ignoring case (for "did you mean").
+    static func distance(_ first: String, _ second: String) -> Int {
+        let left = Array(first.lowercased())
+        let right = Array(second.lowercased())
+        var previous = Array(0...right.count)
+        for (row, character) in left.enumerated() {
+            var current = [row + 1]
+            for (column, other) in right.enumerated() {
+                current.append(
+                    min(previous[column + 1] + 1, current[column] + 1, previous[column] + (character == other ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[right.count]
     }
 
     public func value(_ key: SettingKey) -> String? {
