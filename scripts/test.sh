@@ -183,6 +183,10 @@ log "real browser: the same on PostgreSQL (a database of its own)"
 psql "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL}" -qc "CREATE DATABASE browser"
 browser_run "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL%/*}/browser" "$work/screenshots-postgres"
 
+log "several instances: two servers on one PostgreSQL, requests spread over both"
+psql "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL}" -qc "CREATE DATABASE instances"
+python3 scripts/two_instances_test.py "$bin" "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL%/*}/instances" "$work/instances"
+
 log "tests"
 swift test --skip-build 2>&1 | tee "$work/test-output.txt"
 grep -Eq 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$work/test-output.txt" || {
