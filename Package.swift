@@ -163,6 +163,11 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
+            // The IdPs' flows that `account-console replay` and the replay tests play.
+            resources: [
+                .embedInCode("Replay/okta.json"), .embedInCode("Replay/entra.json"),
+                .embedInCode("Replay/onelogin.json"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -203,7 +208,6 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -104,6 +104,22 @@ if grep -E '^[^ ]+ (error|critical) ' "$work/server.log"; then
     exit 1
 fi
 
+log "replay: Okta's, Entra's and OneLogin's documented traffic with account-console replay against a fresh server"
+"$bin" connection create --name replay --kind okta --database "$work/replay.db" >/dev/null
+replay_token="$("$bin" token create --connection replay --database "$work/replay.db" | tail -n 1)"
+port="$(free_port)"
+"$bin" serve --host 127.0.0.1 --port "$port" --database "$work/replay.db" >"$work/replay-server.log" 2>&1 &
+server_pid=$!
+wait_for_server "$port"
+for client in okta entra onelogin; do
+    "$bin" replay --client "$client" --url "http://127.0.0.1:$port/api/v1/identity/scim/v2" --token "$replay_token" \
+        >"$work/replay-$client.txt" || { cat "$work/replay-$client.txt"; exit 1; }
+    grep -q "SKIP" "$work/replay-$client.txt" && { echo "scripts/test.sh: replay skipped a flow" >&2; cat "$work/replay-$client.txt"; exit 1; }
+    tail -n 1 "$work/replay-$client.txt"
+done
+kill -TERM "$server_pid" && wait "$server_pid"
+server_pid=""
+
 log "operations: check-config, HTTPS + SIGHUP, health and metrics, rate limit, deletion guard, SIGTERM, export/import, upgrades"
 python3 scripts/ops_test.py "$bin" "$work/ops"
 

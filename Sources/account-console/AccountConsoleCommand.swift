@@ -12,7 +12,7 @@ struct AccountConsoleCommand: AsyncParsableCommand {
         abstract: "The identity directory and SCIM 2.0 endpoint of a platform.",
         subcommands: [
             Serve.self, Migrate.self, AdminCommand.self, ConnectionCommand.self, TokenCommand.self, RoleCommand.self,
-            GuardCommand.self, CheckConfig.self, Export.self, Import.self,
+            GuardCommand.self, CheckConfig.self, Export.self, Import.self, Replay.self,
         ])
 
     static func main() async {

@@ -103,20 +103,3 @@ func replaySend(_ client: any TestClientProtocol) -> ReplaySend {
             status: response.status.code, headers: headers, body: Array(response.body.readableBytesView))
     }
 }
-
-enum Fixtures {
-    static func names(_ idp: String) -> [String] {
-        guard let url = Bundle.module.url(forResource: idp, withExtension: nil, subdirectory: "Fixtures/idp"),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: url.path)
-        else { return [] }
-        return names.filter { $0.hasSuffix(".json") }.sorted().map { "\(idp)/\($0)" }
-    }
-
-    static func load(_ name: String) throws -> JSONValue {
-        let parts = name.split(separator: "/")
-        let url = try #require(
-            Bundle.module.url(
-                forResource: String(parts[1]), withExtension: nil, subdirectory: "Fixtures/idp/\(parts[0])"))
-        return try JSONParser().parse(try String(contentsOf: url, encoding: .utf8))
-    }
-}
