@@ -272,6 +272,7 @@ with sqlite3.connect(DATABASE) as database:
     database.execute("DROP TABLE held_deprovisions")
     database.execute("DROP INDEX deprovisioned_connection_at")
     database.execute("ALTER TABLE connections DROP COLUMN deletion_guard")
+    database.execute("DROP TABLE job_runs")
 old = subprocess.run([BINARY, "serve", "--port", str(free_port()), "--database", DATABASE], capture_output=True, text=True, timeout=60)
 check(old.returncode != 0 and "account-console migrate" in old.stderr + old.stdout, "serve on an older schema says to run migrate")
 server = Server("--migrate")

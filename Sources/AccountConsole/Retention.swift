@@ -60,10 +60,17 @@ public struct RetentionJob: Service {
         }
     }
 
-    /// One pass; failures are logged and retried at the next pass.
+    /// One pass, unless another instance on the same database made this round's (the round is
+    /// claimed in the database: 90 % of the interval must have passed since the last pass);
+    /// failures are logged and retried at the next pass.
     public func prune() async {
         let now = clock.now()
         do {
+            let round = Int64(Double(policy.interval.components.seconds) * 0.9)
+            guard try await store.claimJob("retention", at: now, notBefore: now.adding(seconds: -round)) else {
+                logger.debug("retention: another instance ran this round")
+                return
+            }
             let before = now.adding(seconds: -Int64(policy.activityDays) * 86_400)
             let activity = try await store.pruneActivity(keep: policy.activityRows, before: before)
             let sessions = try await store.deleteExpiredSessions(before: now)

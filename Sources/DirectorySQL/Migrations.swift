@@ -334,7 +334,8 @@ public enum Migrations {
             ]
         },
         // The deletion guard: a limit per connection (existing connections get the default), the
-        // count of a connection's deprovisions in the last hour by index, and what it holds.
+        // count of a connection's deprovisions in the last hour by index, and what it holds; and
+        // the rounds of periodic jobs.
         Migration(version: 6, name: "deletion guard") { _ in
             [
                 "ALTER TABLE connections ADD COLUMN deletion_guard INTEGER DEFAULT 50",
@@ -352,6 +353,8 @@ public enum Migrations {
                 )
                 """,
                 "CREATE INDEX held_deprovisions_connection ON held_deprovisions (connection_id, held_at)",
+                // Periodic jobs claim their round here, so several instances run each once.
+                "CREATE TABLE job_runs (name TEXT PRIMARY KEY, last_run_at BIGINT NOT NULL)",
             ]
         },
     ]

@@ -48,3 +48,16 @@ extension SQLDirectoryStore {
         try await write(atomic: false) { connection in _ = try await connection.query(sql, [.text(userID)]) }
     }
 }
+
+extension SQLDirectoryStore {
+    public func claimJob(_ name: String, at now: Timestamp, notBefore: Timestamp) async throws(StoreError) -> Bool {
+        let table = Tables.jobRuns
+        let sql = table.insert(
+            dialect,
+            suffix:
+                " ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at WHERE job_runs.last_run_at <= \(dialect.placeholder(3)) RETURNING name"
+        )
+        let values = table.values(JobRun(name: name, lastRunAt: now)) + [notBefore.sql]
+        return try await write(atomic: false) { connection in !(try await connection.query(sql, values).isEmpty) }
+    }
+}

@@ -378,6 +378,17 @@ public enum Tables {
             at: try row.timestamp("at"))
     }
 
+    /// When each periodic job last ran, so that one instance runs it per round.
+    static let jobRuns = SQLTable<JobRun>(
+        "job_runs",
+        columns: [
+            SQLColumn("name", .text) { .text($0.name) },
+            SQLColumn("last_run_at", .integer) { $0.lastRunAt.sql },
+        ]
+    ) { row in
+        JobRun(name: try row.text("name"), lastRunAt: try row.timestamp("last_run_at"))
+    }
+
     /// Every description, for the schema test.
     public static var schemas: [String: [String: SQLColumnType]] {
         [
@@ -388,7 +399,7 @@ public enum Tables {
             activity.name: activity.schema, loginFailures.name: loginFailures.schema,
             activitySubjects.name: activitySubjects.schema, singleSignOn.name: singleSignOn.schema,
             ssoRequests.name: ssoRequests.schema, ssoAssertions.name: ssoAssertions.schema,
-            heldDeprovisions.name: heldDeprovisions.schema,
+            heldDeprovisions.name: heldDeprovisions.schema, jobRuns.name: jobRuns.schema,
         ]
     }
 }
@@ -433,4 +444,10 @@ extension FieldChange {
             return FieldChange(field: field, old: object["old"]?.stringValue, new: object["new"]?.stringValue)
         }
     }
+}
+
+/// A row of `job_runs`.
+struct JobRun: Sendable, Hashable {
+    var name: String
+    var lastRunAt: Timestamp
 }

@@ -48,4 +48,24 @@ struct RetentionTests {
             #expect(try await store.loginFailures(subject: "account:recent") != nil)
         }
     }
+
+    @Test("instances on one database: one pass per round, whoever asks first", arguments: [true, false])
+    func onePassPerRound(postgres: Bool) async throws {
+        guard !postgres || PostgresHarness.available else { return }
+        try await withStore(postgres ? PostgresHarness.make : SQLiteHarness.make) { store, fixtures in
+            let now = fixtures.clock.now()
+            let notBefore = now.adding(seconds: -3240)
+            // Two instances asking at once: exactly one wins.
+            async let first = store.claimJob("retention", at: now, notBefore: notBefore)
+            async let second = store.claimJob("retention", at: now, notBefore: notBefore)
+            let claims = try await [first, second]
+            #expect(claims.filter { $0 }.count == 1)
+            // Later in the same round: no one.
+            let later = now.adding(seconds: 600)
+            #expect(try await !store.claimJob("retention", at: later, notBefore: later.adding(seconds: -3240)))
+            // The next round: one again.
+            let next = now.adding(seconds: 3600)
+            #expect(try await store.claimJob("retention", at: next, notBefore: next.adding(seconds: -3240)))
+        }
+    }
 }

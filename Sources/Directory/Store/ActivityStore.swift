@@ -15,6 +15,10 @@ public protocol ActivityStore: Sendable {
         -> [ActivityBucket]
     /// Bounded retention: keeps the newest `keep` rows and drops rows older than `before`.
     func pruneActivity(keep: Int, before: Timestamp) async throws(StoreError) -> Int
+    /// Claims this round of a periodic job for the caller: `true` for exactly one of the
+    /// instances that ask, unless the job last ran after `notBefore` (one statement, so two
+    /// instances sharing a database cannot both win).
+    func claimJob(_ name: String, at now: Timestamp, notBefore: Timestamp) async throws(StoreError) -> Bool
 }
 
 /// The whole store: every part, and transactions over all of them. One SQL type
