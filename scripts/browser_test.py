@@ -595,6 +595,46 @@ def step_ada(run):
     audit(run, "connection")
 
 
+def step_guard(run):
+    step("the deletion guard trips, then an admin releases one hold and rejects the other")
+    driver = run.driver
+    path = f"/connections/{run.connection_id}"
+    open_page(run, path, "form#policies")
+    form = find(driver, "form#policies")
+    fill(form, "deletionGuard", "1")
+    submit(driver, form)
+    ids = []
+    for name in ("held-one@example.com", "held-two@example.com", "held-three@example.com"):
+        created = expect_scim(run, "POST", "/Users", user_body(name, "Held", "User", name), [201])
+        ids.append(created["id"])
+    for id in ids:
+        expect_scim(run, "DELETE", f"/Users/{id}", None, [204])
+        expect_scim(run, "GET", f"/Users/{id}", None, [404])
+    open_page(run, path, "table#held")
+    text = body_text(driver)
+    # Earlier steps' orphan-rule deletes count too: two or three are held.
+    check(re.search(r"The deletion guard tripped: [23] deprovisions held\.", text),
+          "the page leads with the guard's warning")
+    held = find(driver, "table#held")
+    check(row_for(held, "data-user-id", ids[1]) and row_for(held, "data-user-id", ids[2]),
+          "both held users are listed")
+    audit(run, "connection-held")
+    reject = row_for(held, "data-user-id", ids[2]).find_element(By.CSS_SELECTOR, "form[action$='/held/reject']")
+    submit(driver, reject)
+    expect_scim(run, "GET", f"/Users/{ids[2]}", None, [200])
+    open_page(run, path, "table#held")
+    release = [f for f in driver.find_elements(By.CSS_SELECTOR, "form[action$='/held/release']")
+               if not f.find_elements(By.CSS_SELECTOR, "input[name=user]")]
+    check(len(release) == 1, "one 'Release all' form")
+    submit(driver, release[0])
+    check("Nothing is held." in body_text(driver), "nothing is held after releasing the rest")
+    expect_scim(run, "GET", f"/Users/{ids[1]}", None, [404])
+    form = find(driver, "form#policies")
+    fill(form, "deletionGuard", "50")
+    submit(driver, form)
+    expect_scim(run, "DELETE", f"/Users/{ids[2]}", None, [204])
+
+
 def posting_forms(driver):
     return [f.get_attribute("id") or "(no id)"
             for f in driver.find_elements(By.TAG_NAME, "form")
@@ -767,7 +807,7 @@ def main(argv):
     os.makedirs(run.shots, exist_ok=True)
     steps = [step_login, step_connection, step_token, step_provision, step_users, step_group,
              step_timeline, step_manual_member, step_xss, step_csv, step_activity, step_ada,
-             step_viewer, step_saml, step_oidc]
+             step_guard, step_viewer, step_saml, step_oidc]
     started = time.monotonic()
     try:
         run.driver = start_browser()

@@ -1,4 +1,5 @@
 import Directory
+import SCIM
 
 extension SQLDirectoryStore {
     /// `(?1, ?2, …)` for `count` placeholders starting after `offset`.
@@ -194,6 +195,20 @@ extension SQLDirectoryStore {
         let sql = "\(Tables.users.select(dialect)) WHERE id IN (\(list))"
         let values = binds.values
         return try await read { connection in try await connection.query(sql, values).map(Tables.users.decode) }
+    }
+
+    public func users(userNames: [String]) async throws(StoreError) -> [User] {
+        let keys = Self.unique(userNames.map(\.scimCaseFolded))
+        guard !keys.isEmpty else { return [] }
+        var found: [User] = []
+        for chunk in Self.chunks(keys) {
+            var binds = SQLBinds(dialect: dialect)
+            let list = chunk.map { binds.add(.text($0)) }.joined(separator: ", ")
+            let sql = "\(Tables.users.select(dialect)) WHERE user_name_key IN (\(list))"
+            let values = binds.values
+            found += try await read { connection in try await connection.query(sql, values).map(Tables.users.decode) }
+        }
+        return found
     }
 
     public func memberCount(groupID: String) async throws(StoreError) -> Int {

@@ -160,7 +160,23 @@ private struct BatchImporter {
         return .idp(connectionID: here)
     }
 
+    /// The batch's users that exist here, by id and by folded userName: read with two queries
+    /// for the whole batch rather than two for each user.
+    var usersByID: [String: User] = [:]
+    var usersByName: [String: User] = [:]
+
+    mutating func prefetchUsers(_ records: [TransferRecord]) async throws {
+        let users = records.compactMap { record -> User? in
+            if case .user(let user) = record { return user }
+            return nil
+        }
+        guard !users.isEmpty else { return }
+        for user in try await store.users(ids: users.map(\.id)) { usersByID[user.id] = user }
+        for user in try await store.users(userNames: users.map(\.userName)) { usersByName[user.userNameKey] = user }
+    }
+
     mutating func run(_ records: [TransferRecord]) async throws {
+        try await prefetchUsers(records)
         var memberships: [(index: Int, membership: Membership)] = []
         for (index, record) in records.enumerated() {
             do {
@@ -215,17 +231,15 @@ private struct BatchImporter {
 
     mutating func userRecord(_ user: User) async throws {
         let origin = try await origin(user.origin)
-        let existing: User?
-        if let byID = try await store.user(id: user.id, includeArchived: true) {
-            existing = byID
-        } else {
-            existing = try await store.user(userName: user.userName)
-        }
+        // A user earlier in the same batch (the file names it twice) is read again.
+        let existing = usersByID[user.id] ?? usersByName[user.userNameKey]
         guard let existing else {
             var created = user
             created.origin = origin
             created.version = 1
             _ = try await store.createUser(created)
+            usersByID[created.id] = created
+            usersByName[created.userNameKey] = created
             result.created.users += 1
             return
         }
@@ -242,7 +256,9 @@ private struct BatchImporter {
             return
         }
         updated.updatedAt = user.updatedAt
-        _ = try await store.replaceUser(updated, expectedVersion: existing.version)
+        let stored = try await store.replaceUser(updated, expectedVersion: existing.version)
+        usersByID[stored.id] = stored
+        usersByName[stored.userNameKey] = stored
         result.updated.users += 1
     }
 

@@ -29,6 +29,8 @@ public protocol DirectoryStore: Sendable {
     func userRecords(_ query: ResourceQuery) async throws(StoreError) -> Page<UserRecord>
     /// The users with these ids (archived included), in no particular order; unknown ids are absent.
     func users(ids: [String]) async throws(StoreError) -> [User]
+    /// The users with these userNames, ignoring case (archived included), in no particular order.
+    func users(userNames: [String]) async throws(StoreError) -> [User]
     /// A user with its groups, in one round trip; archived users only when asked.
     func userRecord(id: String, includeArchived: Bool) async throws(StoreError) -> UserRecord?
 
