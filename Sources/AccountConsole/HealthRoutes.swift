@@ -34,8 +34,12 @@ struct HealthRoutes: Sendable {
                 reason =
                     "the database schema is at version \(found), this build needs \(required): run account-console migrate"
             case .schemaTooNew(let found, let supported):
-                reason =
-                    "the database schema is at version \(found), newer than this build's \(supported): upgrade the server"
+                // Migrations add; they do not take away: an instance of the previous build keeps
+                // serving while a rolling upgrade migrates the database and replaces it.
+                return Self.text(
+                    .ok,
+                    "ready (the database schema is at version \(found), newer than this build's \(supported): upgrade this instance)\n"
+                )
             default:
                 reason = "the database is unreachable"
             }

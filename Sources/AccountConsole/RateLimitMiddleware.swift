@@ -36,9 +36,13 @@ final class RateLimiter: Sendable {
     func admit(_ key: String, at now: ContinuousClock.Instant = .now) -> Int? {
         let limit = self.limit
         return buckets.withLock { buckets in
-            if buckets.count > Self.maximumBuckets {
-                let refill = Double(limit.burst) / limit.rate
+            if buckets.count >= Self.maximumBuckets, buckets[key] == nil {
+                // Drop the buckets that have refilled (they are as good as new); if that frees
+                // nothing, start over: an attacker cycling credentials gains a full bucket at
+                // most once per 10 000 of them.
+                let refill = min(Double(limit.burst) / limit.rate, 86_400)
                 buckets = buckets.filter { (now - $0.value.updated) < .seconds(refill) }
+                if buckets.count >= Self.maximumBuckets { buckets.removeAll(keepingCapacity: true) }
             }
             var bucket = buckets[key] ?? Bucket(tokens: Double(limit.burst), updated: now)
             let elapsed = now - bucket.updated
@@ -51,7 +55,7 @@ final class RateLimiter: Sendable {
                 return nil
             }
             // Okta's back-off reads an integer Retry-After: round the wait up, at least 1 s.
-            return max(1, Int(((1 - bucket.tokens) / limit.rate).rounded(.up)))
+            return max(1, min(86_400, Int(((1 - bucket.tokens) / limit.rate).rounded(.up))))
         }
     }
 }
@@ -65,11 +69,17 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let path = request.uri.path
-        guard SCIMAPIConfiguration.mountPoints.contains(where: { path.hasPrefix($0) }) else {
+        // The router ignores empty path components (`//scim/v2` is `/scim/v2`): so does this.
+        let path = "/" + request.uri.path.split(separator: "/").joined(separator: "/")
+        guard SCIMAPIConfiguration.mountPoints.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else {
             return try await next(request, context)
         }
-        let credential = request.headers[.authorization] ?? "address:\(context.clientAddress ?? "-")"
+        // Keyed by the token as the API reads it (any spelling of `Bearer` is one bucket); a
+        // request without a usable one counts under its address.
+        let credential =
+            request.headers[.authorization].flatMap { SCIMCredential.token(fromAuthorization: $0) }.map {
+                "token:\($0)"
+            } ?? "address:\(context.clientAddress ?? "-")"
         let key = SHA256.hash(data: Data(credential.utf8)).map { String(format: "%02x", $0) }.joined()
         guard let wait = limiter.admit(key) else { return try await next(request, context) }
         let body: JSONObject = [

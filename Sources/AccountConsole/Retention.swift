@@ -62,7 +62,7 @@ public struct RetentionJob: Service {
 
     /// One pass, unless another instance on the same database made this round's (the round is
     /// claimed in the database: 90 % of the interval must have passed since the last pass);
-    /// failures are logged and retried at the next pass.
+    /// failures are logged, and the next round (on whichever instance claims it) does the work.
     public func prune() async {
         let now = clock.now()
         do {

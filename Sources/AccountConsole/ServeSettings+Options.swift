@@ -61,11 +61,11 @@ extension ServeSettings {
         }
         var rateLimit: RateLimit?
         if let raw = text(Self.rateLimit), raw.lowercased() != "off" {
-            if let rate = Double(raw), rate > 0, rate <= 1_000_000 {
+            if let rate = Double(raw), rate >= 0.01, rate <= 1_000_000 {
                 let burst = integer(Self.rateBurst, 1...1_000_000) ?? max(1, Int(rate.rounded(.up)))
                 rateLimit = RateLimit(rate: rate, burst: burst)
             } else {
-                problems.append("--rate-limit must be requests a second above 0, or off, not \"\(raw)\"")
+                problems.append("--rate-limit must be requests a second from 0.01 to 1000000, or off, not \"\(raw)\"")
             }
         } else if text(Self.rateBurst) != nil {
             problems.append("--rate-burst needs --rate-limit")

@@ -80,8 +80,14 @@ public struct ServeSettings: Sendable {
         public var shown: String {
             guard let value else { return "(not set)" }
             if key.isSecret { return "******** (set)" }
-            if key == ServeSettings.database, let location = try? DatabaseLocation(parsing: value) {
-                return location.description
+            if key == ServeSettings.database {
+                if let location = try? DatabaseLocation(parsing: value) { return location.description }
+                // Unparsable: still never the password (what is between "://" and "@").
+                if let scheme = value.range(of: "://"), let at = value.range(of: "@", options: .backwards),
+                    scheme.upperBound <= at.lowerBound
+                {
+                    return String(value[..<scheme.upperBound]) + "********" + String(value[at.lowerBound...])
+                }
             }
             return value
         }

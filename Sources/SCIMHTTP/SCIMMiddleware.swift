@@ -26,15 +26,25 @@ struct BearerTokenMiddleware<Parent: SCIMParentContext>: RouterMiddleware {
                 status: 401,
                 detail: "Authorization failure: send the connection's token as 'Authorization: Bearer <token>'")
         }
-        var token = header
-        if header.lowercased().hasPrefix("bearer ") {
-            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        } else if header.contains(" ") {
+        guard let token = SCIMCredential.token(fromAuthorization: header) else {
             throw SCIMError(
                 status: 401,
                 detail: "Authorization failure: only bearer tokens are accepted ('Authorization: Bearer <token>')")
         }
         return try await service.authenticate(token: token, address: context.clientAddress, note: context.note)
+    }
+}
+
+/// The credential of a SCIM request, as the API reads it.
+public enum SCIMCredential {
+    /// The token of an `Authorization` header: `Bearer <token>` in any case and spacing, or a bare
+    /// token (some IdPs send one); `nil` for another scheme.
+    public static func token(fromAuthorization header: String) -> String? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        if trimmed.lowercased().hasPrefix("bearer ") {
+            return String(trimmed.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        return trimmed.contains(" ") || trimmed.isEmpty ? nil : trimmed
     }
 }
 

@@ -172,27 +172,41 @@ final class LineReader: @unchecked Sendable {
     let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where the search for the next newline resumes (the bytes before it have none).
+    private var scanned = 0
     private var done = false
     private(set) var bytesRead = 0
+    /// A longer line is an error, not a reason to hold the whole file.
+    static let maximumLine = 16 << 20
+
+    /// A line past ``maximumLine``.
+    struct LineTooLong: Error, CustomStringConvertible {
+        var description: String { "a line is longer than 16 MiB (is this an export?)" }
+    }
 
     init(handle: FileHandle) { self.handle = handle }
 
     func next() throws -> [UInt8]? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
+                scanned = start
                 return line
             }
+            scanned = buffer.count
             if done {
                 guard start < buffer.count else { return nil }
                 let line = Array(buffer[start...])
                 start = buffer.count
+                scanned = start
                 return line
             }
+            guard buffer.count - start <= Self.maximumLine else { throw LineTooLong() }
             let chunk = try handle.read(upToCount: 65_536) ?? Data()
             bytesRead += chunk.count
             buffer.removeFirst(start)
+            scanned -= start
             start = 0
             if chunk.isEmpty { done = true } else { buffer.append(contentsOf: chunk) }
         }

@@ -146,6 +146,28 @@ struct DeletionGuardTests {
         }
     }
 
+    @Test("active=false with an archive policy, held, then rejected: the user is back as it was, active")
+    func rejectRestoresActive() async throws {
+        try await Self.with(.sqlite, limit: 1, users: 2, onDeactivate: .archive) { setup in
+            let deactivate = try PatchRequest(
+                json: [
+                    "schemas": [.string(SCIMURN.patchOp)],
+                    "Operations": [["op": "replace", "path": "active", "value": false]],
+                ])
+            for user in setup.users {
+                _ = try await setup.service.patchUser(
+                    id: user.id, request: deactivate, ifMatch: nil, by: setup.actor, note: ActivityNote())
+            }
+            let status = try await setup.service.deletionGuard(connectionID: setup.connection.id, by: .commandLine)
+            #expect(status.held.map(\.userID) == [setup.users[1].id])
+            #expect(status.held.first?.wasActive == true)
+            _ = try await setup.service.decideHeld(
+                .reject, connectionID: setup.connection.id, userIDs: nil, by: .commandLine)
+            let restored = try #require(try await setup.service.store.user(id: setup.users[1].id))
+            #expect(restored.active == true && restored.isArchived == false)
+        }
+    }
+
     @Test("the window is an hour; a guard that is off holds nothing", arguments: Backend.available)
     func windowAndOff(backend: Backend) async throws {
         try await Self.with(backend, limit: 1, users: 3) { setup in

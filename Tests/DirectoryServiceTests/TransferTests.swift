@@ -171,6 +171,10 @@ struct TransferTests {
             ),
             (#"{"type":"header","format":"account-console-export","version":99}"#, "newer"),
             (#"{"type":"token","id":"t"}"#, "unknown record type"),
+            (
+                #"{"type":"connection","id":"c","name":"n","kind":"okta","onDeactivate":"suspend","onDelete":"delete","orphanRule":"off","deletionGuard":0,"createdAt":1}"#,
+                "deletionGuard"
+            ),
         ])
     func malformed(line: String, reason: String) throws {
         let object = try #require(try JSONParser().parse(bytes: Array(line.utf8)).objectValue)

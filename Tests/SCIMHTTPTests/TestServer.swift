@@ -24,7 +24,7 @@ struct TestServer {
     /// Runs `body` against a fresh server on the given store.
     static func with(
         _ make: (FixedClock) async throws -> StoreUnderTest, kind: ConnectionKind = .okta,
-        configure: (inout Connection) -> Void = { _ in }, publicURL: String? = nil,
+        configure: (inout Connection) -> Void = { _ in }, publicURL: String? = nil, rateLimit: RateLimit? = nil,
         _ body: @Sendable (TestServer, any TestClientProtocol) async throws -> Void
     ) async throws {
         let fixtures = DirectoryFixtures()
@@ -40,7 +40,8 @@ struct TestServer {
             var logger = Logger(label: "test")
             logger.logLevel = .warning
             let api = SCIMAPIConfiguration(publicURL: publicURL)
-            let router = try AccountConsoleServer.router(service: service, activity: activity, api: api, logger: logger)
+            let router = try AccountConsoleServer.router(
+                service: service, activity: activity, api: api, rateLimit: rateLimit, logger: logger)
             let application = Application(
                 router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             let server = TestServer(

@@ -69,7 +69,17 @@ public enum TransferRecord: Sendable, Hashable {
             }
             self = .header(formatVersion: Int(version))
         case "connection":
-            let guardLimit = json["deletionGuard"]?.numberValue?.int64Value.map { Int($0) }
+            // Absent: the default; null: off; else a limit in the range a connection accepts.
+            let guardLimit: Int?
+            switch json["deletionGuard"] {
+            case nil: guardLimit = Connection.defaultDeletionGuard
+            case .null?: guardLimit = nil
+            case let value?:
+                guard let limit = value.numberValue?.int64Value, (1...100_000).contains(limit) else {
+                    throw Malformed(description: "deletionGuard must be from 1 to 100000, or null for off")
+                }
+                guardLimit = Int(limit)
+            }
             self = .connection(
                 Connection(
                     id: try reader.text("id"), name: try reader.text("name"), kind: try reader.choice("kind"),

@@ -125,6 +125,9 @@ extension DirectoryService {
                 restored.archivedAt = nil
                 restored.updatedAt = service.clock.now()
                 stored = try await service.store.replaceUser(restored, expectedVersion: existing.version)
+                // An admin's restore settles a deletion guard's hold too: a later "release all"
+                // must not delete a user the admin brought back.
+                try await service.store.deleteHeldDeprovision(userID: existing.id)
                 note.changed([FieldChange(field: "archived", old: "yes", new: "no")])
                 note.add("restored archived user \(existing.userName)")
             } else if let refusal = try await service.ownedByConnection(

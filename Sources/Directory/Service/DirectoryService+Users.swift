@@ -157,7 +157,8 @@ extension DirectoryService {
         }
         if deactivated, caller.connection.onDeactivate != .suspend {
             try await deprovision(
-                stored, action: caller.connection.onDeactivate, trigger: "active=false", caller: caller, note: note)
+                stored, action: caller.connection.onDeactivate, trigger: "active=false", caller: caller, note: note,
+                before: existing)
             return .removed
         }
         if deactivated { try await countSuspension(of: stored, before: existing, caller: caller, note: note) }
@@ -208,8 +209,11 @@ extension DirectoryService {
 
     /// Suspends, archives or deletes a user, remembering it so a repeated `active=false` from the
     /// same connection is answered 204.
+    /// `before` is the user as it was when the caller has already stored part of the change (an
+    /// `active=false` stored before its action), so that a held deprovision's reject restores that.
     func deprovision(
-        _ user: User, action: DeprovisionAction, trigger: String, caller: Caller, note: ActivityNote
+        _ user: User, action: DeprovisionAction, trigger: String, caller: Caller, note: ActivityNote,
+        before: User? = nil
     )
         async throws
     {
@@ -217,7 +221,8 @@ extension DirectoryService {
         guard let current = try await store.user(id: user.id) else { return }
         if action == .suspend, current.active == false { return }
         if try await deletionGuardHolds(caller.connection, at: now) {
-            try await hold(current, action: action, trigger: trigger, caller: caller, at: now, note: note)
+            try await hold(
+                current, action: action, trigger: trigger, caller: caller, at: now, note: note, before: before)
             return
         }
         switch action {
