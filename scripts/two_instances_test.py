@@ -157,7 +157,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 try:
     with urllib.request.build_opener(NoRedirect).open(request) as response:
-        check(response.status == 200 and "member0-" in response.read().decode(), "the session works on instance B")
+        page = response.read().decode()
+        check(response.status == 200 and 'id="logout-form"' in page and "<h1>Users" in page,
+              "the session works on instance B (its Users page, signed in)")
 except urllib.error.HTTPError as error:
     check(False, "the session works on instance B (got %d)" % error.code)
 
