@@ -186,7 +186,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/attacker-key.pem" -out 
 browser_run "$work/browser.db" "$work/screenshots"
 # The README shows these; a run refreshes them.
 mkdir -p docs/screenshots
-for shot in users group user connection users-dark users-phone; do
+for shot in users group user connection connection-held users-dark users-phone; do
     cp "$work/screenshots/$shot.png" docs/screenshots/
 done
 
