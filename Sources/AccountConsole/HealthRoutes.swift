@@ -9,9 +9,12 @@ struct HealthRoutes: Sendable {
     let activity: ActivityLog
     let metrics: ServerMetrics
 
+    /// The process is up and answering: needs nothing but the router.
+    static func addLiveness(to router: Router<AppRequestContext>) {
+        router.get("/healthz") { _, _ in text(.ok, "ok\n") }
+    }
+
     func add(to router: Router<AppRequestContext>) {
-        // The process is up and answering.
-        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
         router.get("/readyz") { _, _ in await readiness() }
         router.get("/metrics") { _, _ -> Response in
             metrics.sample(pool: store.pool, activityQueue: activity.pending)

@@ -66,6 +66,8 @@ public enum AccountConsoleServer {
         router.add(middleware: pages.notFoundMiddleware(for: AppRequestContext.self))
         SCIMAPI(service: service, activity: activity, configuration: api, logger: logger).addRoutes(to: router)
         pages.addRoutes(to: router)
+        HealthRoutes.addLiveness(to: router)
+        // Readiness and the pool gauge ask the SQL store (every back end is one).
         if let store = service.store as? SQLDirectoryStore {
             HealthRoutes(store: store, activity: activity, metrics: metrics).add(to: router)
         }

@@ -63,12 +63,6 @@ public final class TLSCredentials: Sendable {
         current.withLock { $0 = pair }
     }
 
-    /// The subject of the leaf certificate, for the log.
-    var summary: String {
-        let leaf = current.withLock { $0.chain.first }
-        return leaf.map { "\($0)" } ?? "-"
-    }
-
     /// TLS 1.2 and later, with the current pair at every handshake.
     public var configuration: TLSConfiguration {
         let pair = current.withLock { $0 }

@@ -168,6 +168,29 @@ struct DeletionGuardTests {
         }
     }
 
+    @Test(
+        "held twice (a suspension, then a DELETE): a reject restores the user as before the first hold",
+        arguments: Backend.available)
+    func heldTwice(backend: Backend) async throws {
+        try await Self.with(backend, limit: 1, users: 2) { setup in
+            let deactivate = try PatchRequest(
+                json: [
+                    "schemas": [.string(SCIMURN.patchOp)],
+                    "Operations": [["op": "replace", "path": "active", "value": false]],
+                ])
+            _ = try await Self.delete([setup.users[0]], in: setup)
+            _ = try await setup.service.patchUser(
+                id: setup.users[1].id, request: deactivate, ifMatch: nil, by: setup.actor, note: ActivityNote())
+            _ = try await Self.delete([setup.users[1]], in: setup)
+            let status = try await setup.service.deletionGuard(connectionID: setup.connection.id, by: .commandLine)
+            #expect(status.held.map(\.action) == [.delete])
+            #expect(status.held.first?.wasActive == true)
+            _ = try await setup.service.decideHeld(
+                .reject, connectionID: setup.connection.id, userIDs: nil, by: .commandLine)
+            #expect(try await setup.service.store.user(id: setup.users[1].id)?.active == true)
+        }
+    }
+
     @Test("the window is an hour; a guard that is off holds nothing", arguments: Backend.available)
     func windowAndOff(backend: Backend) async throws {
         try await Self.with(backend, limit: 1, users: 3) { setup in

@@ -40,12 +40,11 @@ extension DirectoryService {
             held.updatedAt = now
             _ = try await store.replaceUser(held, expectedVersion: current.version)
         }
-        let existing = try await store.heldDeprovision(userID: current.id)
+        // Held twice (suspended, then deleted): the store keeps how the user was at the first hold.
         try await store.holdDeprovision(
             HeldDeprovision(
                 userID: current.id, userName: current.userName, connectionID: caller.connection.id, action: action,
-                trigger: trigger, wasActive: existing?.wasActive ?? (previous.active != false),
-                wasArchivedAt: existing == nil ? previous.archivedAt : existing?.wasArchivedAt, heldAt: now))
+                trigger: trigger, wasActive: previous.active != false, wasArchivedAt: previous.archivedAt, heldAt: now))
         try await store.recordDeprovisioning(
             userID: current.id, connectionID: caller.connection.id, action: action, at: now)
         note.deprovisioned(action, held: true)

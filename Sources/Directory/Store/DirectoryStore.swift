@@ -107,7 +107,8 @@ public protocol DirectoryStore: Sendable {
     func lockConnection(id: String) async throws(StoreError)
     /// How many users the connection deprovisioned since `since` (by the `(connection_id, at)` index).
     func deprovisionCount(connectionID: String, since: Timestamp) async throws(StoreError) -> Int
-    /// Holds a deprovision (replacing the action of one already held for that user).
+    /// Holds a deprovision. For a user already held, only the action, trigger and time change:
+    /// how the user was before the first hold is kept.
     func holdDeprovision(_ held: HeldDeprovision) async throws(StoreError)
     /// A connection's held deprovisions, oldest first.
     func heldDeprovisions(connectionID: String) async throws(StoreError) -> [HeldDeprovision]
