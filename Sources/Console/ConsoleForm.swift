@@ -24,7 +24,7 @@ extension Request {
         } catch {
             throw ConsolePageError(status: .contentTooLarge, message: "The form is too large (the limit is 64 KiB).")
         }
-        let text = String(buffer: buffer)
+        let text = try Self.refusingNUL(String(buffer: buffer))
         let token = try? URLEncodedFormDecoder().decode(TokenOnlyForm.self, from: text)
         guard let token, CSRF.matches(token.csrf, expected) else {
             throw ConsolePageError(
@@ -37,5 +37,14 @@ extension Request {
             throw ConsolePageError(
                 status: .badRequest, message: "The form could not be read: a field is missing or malformed.")
         }
+    }
+
+    /// A form's text, refused (400) when a field would hold U+0000: PostgreSQL's text cannot store
+    /// it, and a sign-in name holding it must not reach the store as an outage.
+    static func refusingNUL(_ text: String) throws(ConsolePageError) -> String {
+        if text.utf8.contains(0) || text.contains("%00") {
+            throw ConsolePageError(status: .badRequest, message: "The form holds a NUL character (%00); no field may.")
+        }
+        return text
     }
 }

@@ -199,6 +199,12 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         case "23503"?: return .foreignKeyViolation(message)
         // Deadlock detected, serialization failure: PostgreSQL rolled the transaction back.
         case "40P01"?, "40001"?: return .transactionConflict(message)
+        // disk_full.
+        case "53100"?: return .full(message)
+        // Data exceptions (22…), other integrity rules (23…), syntax and access rules (42…): the
+        // statement was refused for what it said, and saying it again will not help.
+        case let state? where state.hasPrefix("22") || state.hasPrefix("23") || state.hasPrefix("42"):
+            return .refused(message)
         default: return .other(message)
         }
     }

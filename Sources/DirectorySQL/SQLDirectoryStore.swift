@@ -44,6 +44,10 @@ public struct SQLDirectoryStore: DirectoryBackend {
             return .constraint("the change refers to a row that no longer exists")
         case .transactionConflict(let reason):
             return .transactionConflict(reason: reason)
+        case .refused(let reason):
+            return .refused(reason: reason)
+        case .full(let reason):
+            return .full(reason: reason)
         case .other(let reason):
             return .unavailable(reason: reason)
         case .notDatabaseError:

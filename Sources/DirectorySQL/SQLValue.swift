@@ -130,6 +130,12 @@ public enum SQLErrorKind: Sendable, Hashable {
     case foreignKeyViolation(String)
     /// A deadlock or serialization failure: the transaction was rolled back and may be run again.
     case transactionConflict(String)
+    /// The database refused the statement for its data (PostgreSQL's data exceptions and rule
+    /// violations, SQLite's type and size errors): a fault in this build, not an outage, so not
+    /// worth a retry.
+    case refused(String)
+    /// The database's disk (or quota) is full.
+    case full(String)
     /// Any other failure of the database or the driver (a failed `COMMIT`, a lost connection),
     /// with the driver's text for the log.
     case other(String)

@@ -111,6 +111,9 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
         switch error.reason {
         case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return .uniqueViolation(error.message)
         case .constraintForeignKeyFailed: return .foreignKeyViolation(error.message)
+        case .full: return .full(error.message)
+        case .tooBig, .mismatch, .range, .constraint, .constraintCheckFailed, .constraintNotNullFailed:
+            return .refused(error.message)
         default: return .other(error.message)
         }
     }

@@ -41,7 +41,7 @@ struct Handlers: Sendable {
             throw SCIMError.invalidSyntax("the request body is empty; send a JSON object")
         }
         do {
-            return try JSONParser().parse(bytes: bytes)
+            return try JSONParser.requests.parse(bytes: bytes)
         } catch {
             throw SCIMError.invalidSyntax("the body is not valid JSON: \(error.description)")
         }
@@ -241,7 +241,7 @@ struct Handlers: Sendable {
         let actor = try requireActor()
         let patchRequest = try PatchRequest(json: try await body(), limits: configuration.filterLimits)
         let ifMatch = request.headers[.ifMatch]
-        let query = QueryParameters(request.uri.query)
+        let query = try QueryParameters(request.uri.query)
         let type = kind.resourceType
         switch kind {
         case .user:

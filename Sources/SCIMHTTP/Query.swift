@@ -1,15 +1,26 @@
+import SCIM
+
 /// The query string of a request, decoded the way SCIM clients encode it: `+` is a space (Okta's
 /// 2019 capture, Entra's validator) and `%XX` a byte (Okta's 2024 text); raw `"` is accepted
 /// (docs/idp-behaviour.md §5.2). Parameter names match case-insensitively.
 struct QueryParameters: Sendable {
     private var values: [(String, String)] = []
 
-    init(_ query: String?) {
+    /// Fails 400 when a name or value decodes to bytes that are not UTF-8: `%FF` in a filter
+    /// would otherwise become U+FFFD and quietly match nothing.
+    init(_ query: String?) throws(SCIMError) {
         guard let query, !query.isEmpty else { return }
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0])
-            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            let nameBytes = Self.decodeBytes(parts[0])
+            let valueBytes = parts.count > 1 ? Self.decodeBytes(parts[1]) : []
+            let shown = String(decoding: nameBytes, as: UTF8.self)
+            guard let name = String(validating: nameBytes, as: UTF8.self),
+                let value = String(validating: valueBytes, as: UTF8.self)
+            else { throw .invalidValue("the query parameter '\(shown)' is not valid UTF-8 once percent-decoded") }
+            if nameBytes.contains(0) || valueBytes.contains(0) {
+                throw .invalidValue("the query parameter '\(shown)' holds a NUL byte (%00)")
+            }
             values.append((name, value))
         }
     }
@@ -20,6 +31,10 @@ struct QueryParameters: Sendable {
 
     /// Percent-decoding with `+` as space; an invalid escape is kept as written.
     static func decode(_ text: Substring) -> String {
+        String(decoding: decodeBytes(text), as: UTF8.self)
+    }
+
+    static func decodeBytes(_ text: Substring) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = Array(text.utf8)[...]
@@ -36,7 +51,7 @@ struct QueryParameters: Sendable {
                 bytes.append(byte)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Percent-decoding of a path segment (no `+` rule there).

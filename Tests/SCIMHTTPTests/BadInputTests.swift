@@ -16,6 +16,8 @@ struct BadInputTests {
         var method: HTTPRequest.Method
         var path: String
         var body: String?
+        /// A body that is not text (invalid UTF-8), sent instead of `body`.
+        var bytes: [UInt8]? = nil
         var headers: [(String, String)] = []
         var auth: Auth = .provision
         var status: Int
@@ -159,6 +161,55 @@ struct BadInputTests {
         Row(
             name: "a number for externalId in a PUT", method: .put, path: "/scim/v2/Users/{user}",
             body: #"{"userName":"ada@example.test","externalId":1001}"#, status: 400, scimType: .invalidValue),
+        // Hostile input: each is refused with its reason and stores nothing.
+        Row(
+            name: "a 10 MB body", method: .post, path: "/scim/v2/Users",
+            body: #"{"userName":"x","title":""# + String(repeating: "a", count: 10 << 20) + #""}"#, status: 413),
+        Row(
+            name: "JSON nested 10 000 deep", method: .post, path: "/scim/v2/Users",
+            body: #"{"userName":"deep@x","title":"# + String(repeating: "[", count: 10_000)
+                + String(repeating: "]", count: 10_000) + "}", status: 400, scimType: .invalidSyntax),
+        Row(
+            // 69 000 characters: under the 80 KiB the HTTP layer reads as a request line (past it the
+            // HTTP layer refuses the request itself, 400, before any handler; the live hostile test checks).
+            name: "a 69 000-character filter", method: .get,
+            path: "/scim/v2/Users?filter="
+                + Array(repeating: "userName+eq+%22a%22", count: 3_000).joined(separator: "+or+"),
+            status: 400, scimType: .invalidFilter),
+        Row(
+            name: "a 100 000-character filter in a search body", method: .post, path: "/scim/v2/Users/.search",
+            body: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq \""#
+                + String(repeating: "a", count: 100_000) + #"\""}"#, status: 400, scimType: .invalidFilter),
+        Row(
+            name: "invalid UTF-8 in the body", method: .post, path: "/scim/v2/Users",
+            bytes: Array(#"{"userName":"bad"#.utf8) + [0xC3, 0x28, 0xFF] + Array(#""}"#.utf8), status: 400,
+            scimType: .invalidSyntax),
+        Row(
+            name: "invalid UTF-8 in a filter", method: .get, path: "/scim/v2/Users?filter=userName+eq+%22%FF%FE%22",
+            status: 400, scimType: .invalidValue),
+        Row(
+            name: "a duplicate JSON key", method: .post, path: "/scim/v2/Users",
+            body: #"{"userName":"first@x","userName":"second@x"}"#, status: 400, scimType: .invalidSyntax),
+        Row(
+            name: "a duplicate JSON key in another case", method: .post, path: "/scim/v2/Users",
+            body: #"{"userName":"first@x","USERNAME":"second@x"}"#, status: 400, scimType: .invalidSyntax),
+        Row(
+            name: "a NUL in a string value", method: .post, path: "/scim/v2/Users",
+            body: #"{"userName":"nul\u0000@x"}"#, status: 400, scimType: .invalidSyntax),
+        Row(
+            name: "a NUL in a filter literal", method: .get, path: "/scim/v2/Users?filter=userName+eq+%22a%5Cu0000b%22",
+            status: 400, scimType: .invalidFilter),
+        Row(
+            name: "a NUL byte in the query", method: .get, path: "/scim/v2/Users?filter=userName+eq+%22a%00b%22",
+            status: 400, scimType: .invalidValue),
+        Row(
+            name: "SQL in a PATCH path", method: .patch, path: "/scim/v2/Users/{user}",
+            body: patchOp + #"[{"op":"replace","path":"title; DROP TABLE users","value":"x"}]}"#, status: 400,
+            scimType: .invalidPath),
+        Row(
+            name: "SQL in a sortBy", method: .get, path: "/scim/v2/Users?sortBy=userName%3B+DROP+TABLE+users",
+            status: 400,
+            scimType: .invalidValue),
         Row(
             name: "a search without the SearchRequest schema", method: .post, path: "/scim/v2/Users/.search",
             body: #"{"filter":"userName pr"}"#, status: 400, scimType: .invalidSyntax),
@@ -196,16 +247,17 @@ struct BadInputTests {
             case .none: auth = ""
             case .raw(let value): auth = value
             }
-            let response = try await scim.send(row.method, path, row.body, headers: row.headers, auth: auth)
+            let response = try await scim.send(
+                row.method, path, row.body, bytes: row.bytes, headers: row.headers, auth: auth)
             #expect(response.status == row.status)
             if let json = response.json {
                 #expect(json["schemas"] == [.string(SCIMURN.error)])
                 #expect(json["status"] == .string(String(row.status)))
-                #expect(json["scimType"]?.stringValue == row.scimType?.rawValue)
+                #expect(json["scimType"]?.stringValue == row.scimType?.rawValue, "\(json["detail"] ?? "")")
                 let detail = json["detail"]?.stringValue
                 #expect(detail?.isEmpty == false)
             } else {
-                Issue.record("no SCIM Error body for \(row.name)")
+                Issue.record("no SCIM Error body for \(row.name) (status \(response.status))")
             }
             if row.status == 405 {
                 #expect(response.headers[.allow]?.isEmpty == false)

@@ -64,19 +64,20 @@ struct Exchange {
 
     @discardableResult
     func send(
-        _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: [(String, String)] = [],
-        auth: String? = nil
+        _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, bytes: [UInt8]? = nil,
+        headers: [(String, String)] = [], auth: String? = nil
     ) async throws -> (status: Int, json: JSONObject?, headers: HTTPFields) {
         var fields = HTTPFields()
         fields[.authorization] = auth ?? "Bearer \(token)"
-        if body != nil { fields[.contentType] = "application/scim+json" }
+        if body != nil || bytes != nil { fields[.contentType] = "application/scim+json" }
         for (name, value) in headers {
             if let field = HTTPField.Name(name) { fields[field] = value }
         }
         let response = try await client.executeRequest(
-            uri: path, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
-        let bytes = Array(response.body.readableBytesView)
-        let json = bytes.isEmpty ? nil : (try? JSONParser().parse(bytes: bytes))?.objectValue
+            uri: path, method: method, headers: fields,
+            body: bytes.map { ByteBuffer(bytes: $0) } ?? body.map { ByteBuffer(string: $0) })
+        let received = Array(response.body.readableBytesView)
+        let json = received.isEmpty ? nil : (try? JSONParser().parse(bytes: received))?.objectValue
         return (response.status.code, json, response.headers)
     }
 }

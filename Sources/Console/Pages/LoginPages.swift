@@ -99,7 +99,8 @@ struct LoginPages<Parent: ConsoleParentContext>: Sendable {
 
     func logIn(_ request: Request, _ context: Context) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 16 * 1024)
-        guard let form = try? URLEncodedFormDecoder().decode(LoginForm.self, from: String(buffer: buffer)) else {
+        let text = try Request.refusingNUL(String(buffer: buffer))
+        guard let form = try? URLEncodedFormDecoder().decode(LoginForm.self, from: text) else {
             throw ConsolePageError(status: .badRequest, message: "The sign-in form could not be read.")
         }
         guard let expected = request.cookies[CSRF.loginCookie]?.value, CSRF.matches(form.csrf, String(expected))

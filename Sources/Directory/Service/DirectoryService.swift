@@ -162,6 +162,13 @@ public struct DirectoryService: Sendable {
         case .corruptRow:
             return SCIMError(
                 status: 500, detail: "a stored record could not be read", diagnostic: error.description)
+        case .refused(let reason):
+            return SCIMError(status: 500, detail: "the server could not complete the request", diagnostic: reason)
+        case .full(let reason):
+            // RFC 4918's 507: the request was fine; the server cannot store it until space is freed.
+            return SCIMError(
+                status: 507, detail: "the directory's database has no space left; nothing was changed",
+                retryAfter: retryAfterSeconds, diagnostic: reason)
         case .schemaOutdated, .schemaTooNew, .configuration:
             return SCIMError(
                 status: 503, detail: "the directory is not ready: \(error.description)", diagnostic: error.description)

@@ -22,6 +22,11 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case unavailable(reason: String)
     /// A deadlock or serialization failure rolled the transaction back; running it again is safe.
     case transactionConflict(reason: String)
+    /// The database refused a statement for the data it carried: a fault of this build, not an
+    /// outage. `reason` is the driver's text, for the server log only.
+    case refused(reason: String)
+    /// The database has no space left to write; reads still work. `reason` is for the log only.
+    case full(reason: String)
     /// A stored row this build cannot read (a missing column, a value of the wrong type).
     case corruptRow(String)
     /// The database schema is older than this build; the message says how to migrate.
@@ -41,6 +46,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupportedFilter(let detail), .invalidInput(let detail): return detail
         case .unavailable(let reason): return "the database is unavailable: \(reason)"
         case .transactionConflict(let reason): return "the transaction collided with another: \(reason)"
+        case .refused(let reason): return "the database refused the statement: \(reason)"
+        case .full(let reason): return "the database has no space left: \(reason)"
         case .corruptRow(let detail): return "a stored row cannot be read: \(detail)"
         case .schemaOutdated(let found, let required):
             return

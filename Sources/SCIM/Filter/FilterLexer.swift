@@ -116,9 +116,10 @@ struct FilterLexer {
                             index += 6
                         }
                     }
-                    guard let decoded = Unicode.Scalar(code) else {
+                    guard let decoded = Unicode.Scalar(code), decoded != "\u{0}" else {
                         throw FilterParseError(
-                            filter: text, column: index - 5, message: "the \\u escape is not a character")
+                            filter: text, column: index - 5,
+                            message: code == 0 ? Self.nulMessage : "the \\u escape is not a character")
                     }
                     output.append(decoded)
                 default:
@@ -127,11 +128,15 @@ struct FilterLexer {
                 }
                 continue
             }
+            if scalar == "\u{0}" { throw FilterParseError(filter: text, column: index + 1, message: Self.nulMessage) }
             output.append(scalar)
             index += 1
         }
         throw FilterParseError(filter: text, column: start + 1, message: "the string is not closed")
     }
+
+    /// Why a string literal with U+0000 is refused.
+    private static var nulMessage: String { "a string holds U+0000 (NUL), which no SCIM value may hold" }
 
     private func hex4(at index: Int, escapeColumn: Int) throws(FilterParseError) -> UInt32 {
         guard index + 4 <= scalars.count else {

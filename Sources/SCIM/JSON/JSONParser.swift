@@ -15,13 +15,21 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Written by hand rather than on `JSONSerialization` because SCIM needs what Foundation loses on
 /// Linux: exact numbers, booleans distinct from numbers, member order, the position of an error,
 /// a nesting limit so hostile input cannot exhaust the stack, and rejection of duplicate names.
-public struct JSONParser {
+public struct JSONParser: Sendable {
     /// Deepest nesting of arrays and objects accepted.
     public var maximumDepth: Int
+    /// Whether a string may hold U+0000 (`\u0000`). JSON allows it; a request body does not:
+    /// PostgreSQL's text cannot store it and SQLite's comparisons stop at it, so the two back
+    /// ends would disagree about the same value.
+    public var allowsNUL: Bool
 
-    public init(maximumDepth: Int = 64) {
+    public init(maximumDepth: Int = 64, allowsNUL: Bool = true) {
         self.maximumDepth = maximumDepth
+        self.allowsNUL = allowsNUL
     }
+
+    /// The reader for request bodies: no NUL in any string.
+    public static let requests = JSONParser(allowsNUL: false)
 
     /// Parses a complete JSON text.
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
@@ -30,7 +38,7 @@ public struct JSONParser {
 
     /// Parses a complete JSON text given as UTF-8 bytes.
     public func parse(bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var reader = Reader(bytes: bytes, maximumDepth: maximumDepth)
+        var reader = Reader(bytes: bytes, maximumDepth: maximumDepth, allowsNUL: allowsNUL)
         reader.skipWhitespace()
         if reader.isAtEnd { throw reader.error("the body is empty; expected a JSON value") }
         let value = try reader.readValue(depth: 0)
@@ -43,11 +51,13 @@ public struct JSONParser {
 private struct Reader {
     let bytes: [UInt8]
     let maximumDepth: Int
+    let allowsNUL: Bool
     var position = 0
 
-    init(bytes: [UInt8], maximumDepth: Int) {
+    init(bytes: [UInt8], maximumDepth: Int, allowsNUL: Bool) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.allowsNUL = allowsNUL
         // A UTF-8 byte-order mark is tolerated (RFC 8259 §8.1 allows ignoring it).
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
     }
@@ -176,6 +186,10 @@ private struct Reader {
                 }
                 guard let scalar = Unicode.Scalar(code) else {
                     throw error("a lone low surrogate \\u escape is not a character")
+                }
+                if code == 0, !allowsNUL {
+                    position -= 6
+                    throw error("a string holds \\u0000 (NUL), which no SCIM value may hold")
                 }
                 buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
             default:
