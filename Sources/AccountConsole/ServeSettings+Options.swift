@@ -1,6 +1,7 @@
 import Console
 import Directory
 import Logging
+import NIOCore
 import SCIMHTTP
 
 /// What `serve` runs with, once its settings are checked.
@@ -70,6 +71,7 @@ extension ServeSettings {
         } else if text(Self.rateBurst) != nil {
             problems.append("--rate-burst needs --rate-limit")
         }
+        let timeout = integer(Self.requestTimeout, 1...3600) ?? 30
         let days = integer(Self.activityRetentionDays, 1...36_500) ?? RetentionPolicy.default.activityDays
         let rows = integer(Self.activityRetentionRows, 1...1_000_000_000) ?? RetentionPolicy.default.activityRows
         let migrateText = (text(Self.migrate) ?? "false").lowercased()
@@ -90,6 +92,7 @@ extension ServeSettings {
         // Served over HTTPS itself: the session cookie is `Secure` whatever the public URL says.
         if tls != nil { server.console.secureCookies = true }
         server.rateLimit = rateLimit
+        server.requestTimeout = .seconds(Int64(timeout))
         server.migrate = migrate
         return .success(ServeOptions(server: server, logFormat: format, logLevel: level))
     }

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOCore
 import OIDC
 import SCIMHTTP
 import ServiceLifecycle
@@ -29,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// it an older schema stops the server with "run account-console migrate". A new, empty
     /// database is always set up.
     public var migrate: Bool = false
+    /// How long a connection may stay silent, and how long a request may take to arrive once its
+    /// head has (`--request-timeout`); past either the connection is closed.
+    public var requestTimeout: TimeAmount = .seconds(30)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation, api: SCIMAPIConfiguration,
@@ -74,10 +78,19 @@ public enum AccountConsoleServer {
         return router
     }
 
-    /// HTTP/1.1, over TLS when the server has a certificate.
-    static func serverBuilder(_ tls: TLSCredentials?) throws -> HTTPServerBuilder {
-        guard let tls else { return .http1() }
-        return try .tls(.http1(), tlsConfiguration: tls.configuration)
+    /// HTTP/1.1, over TLS when the server has a certificate, with the request timeout: the idle
+    /// timeout for silent connections and a deadline for a request to arrive in full.
+    static func serverBuilder(
+        _ tls: TLSCredentials?, timeout: TimeAmount, logger: Logger
+    ) throws
+        -> HTTPServerBuilder
+    {
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeout: timeout, logger: logger)],
+                idleTimeout: timeout))
+        guard let tls else { return http1 }
+        return try .tls(http1, tlsConfiguration: tls.configuration)
     }
 
     /// Where the connector check reaches this server: its own listener (a wildcard address by
@@ -111,7 +124,7 @@ public enum AccountConsoleServer {
                 service: service, activity: activity, api: configuration.api, console: configuration.console,
                 check: HTTPConnectorCheck(base: selfCheckBase(configuration)), rateLimit: configuration.rateLimit,
                 logger: logger),
-            server: try serverBuilder(configuration.tls),
+            server: try serverBuilder(configuration.tls, timeout: configuration.requestTimeout, logger: logger),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Account Console"),
             logger: logger)

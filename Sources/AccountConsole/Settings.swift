@@ -50,6 +50,7 @@ public struct ServeSettings: Sendable {
     public static let logLevel = SettingKey(name: "logLevel", type: .string, isSecret: false)
     public static let rateLimit = SettingKey(name: "rateLimit", type: .number, isSecret: false)
     public static let rateBurst = SettingKey(name: "rateBurst", type: .integer, isSecret: false)
+    public static let requestTimeout = SettingKey(name: "requestTimeout", type: .integer, isSecret: false)
     public static let activityRetentionDays = SettingKey(
         name: "activityRetentionDays", type: .integer, isSecret: false)
     public static let activityRetentionRows = SettingKey(
@@ -59,13 +60,13 @@ public struct ServeSettings: Sendable {
 
     /// Every setting, in the order `check-config` prints them.
     public static let all: [SettingKey] = [
-        host, port, database, publicURL, tlsCert, tlsKey, logFormat, logLevel, rateLimit, rateBurst,
+        host, port, database, publicURL, tlsCert, tlsKey, logFormat, logLevel, rateLimit, rateBurst, requestTimeout,
         activityRetentionDays, activityRetentionRows, migrate, adminPassword,
     ]
 
     static let defaults: [String: String] = [
         host.name: "127.0.0.1", port.name: "8080", database.name: DatabaseLocation.defaultPath,
-        logFormat.name: "text", logLevel.name: "info",
+        logFormat.name: "text", logLevel.name: "info", requestTimeout.name: "30",
         activityRetentionDays.name: String(RetentionPolicy.default.activityDays),
         activityRetentionRows.name: String(RetentionPolicy.default.activityRows), migrate.name: "false",
     ]

@@ -22,6 +22,10 @@ struct ServeFlags: ParsableArguments {
     var rateLimit: String?
     @Option(name: .customLong("rate-burst"), help: "Requests a token may send at once (default: the rate).")
     var rateBurst: String?
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "Seconds a connection may stay silent, and a request may take to arrive (default 30).")
+    var requestTimeout: String?
     @Option(name: .customLong("activity-retention-days"), help: "Days the activity log keeps a row (default 90).")
     var activityDays: String?
     @Option(name: .customLong("activity-retention-rows"), help: "The most activity rows kept (default 1000000).")
@@ -34,6 +38,7 @@ struct ServeFlags: ParsableArguments {
             (ServeSettings.publicURL, publicURL), (ServeSettings.tlsCert, tlsCert), (ServeSettings.tlsKey, tlsKey),
             (ServeSettings.logFormat, logFormat), (ServeSettings.logLevel, logLevel),
             (ServeSettings.rateLimit, rateLimit), (ServeSettings.rateBurst, rateBurst),
+            (ServeSettings.requestTimeout, requestTimeout),
             (ServeSettings.activityRetentionDays, activityDays), (ServeSettings.activityRetentionRows, activityRows),
             (ServeSettings.migrate, migrate ? "true" : nil),
         ]
