@@ -72,7 +72,8 @@ PY
 }
 
 log "format lint (swift format lint --strict)"
-swift format lint --strict --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources
+swift format lint --strict --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources \
+    Fuzz/Package.swift Fuzz/Sources
 
 log "build (imports checked against the module graph)"
 swift build --build-tests --explicit-target-dependency-import-check error
@@ -122,6 +123,9 @@ server_pid=""
 
 log "operations: check-config, HTTPS + SIGHUP, health and metrics, rate limit, deletion guard, SIGTERM, export/import, upgrades"
 python3 scripts/ops_test.py "$bin" "$work/ops"
+
+log "security: slow and malformed clients on the wire, then no secret in clear in the database file or the log"
+python3 scripts/security_test.py "$bin" "$work/security"
 
 # The real-browser test: headless Chromium (Debian) driven by Selenium, axe-core on every page,
 # against a fresh server whose admin password is set by the environment.

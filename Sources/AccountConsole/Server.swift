@@ -1,6 +1,7 @@
 import Console
 import Directory
 import DirectorySQL
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -143,17 +144,20 @@ public enum AccountConsoleServer {
             let initial = try await service.ensureInitialAdmin(password: configuration.adminPassword)
             if case .created(let issued) = initial {
                 if let password = issued {
-                    // Printed, never logged: the log may be shipped elsewhere.
-                    print(
-                        """
+                    // Printed, never logged: the log may be shipped elsewhere. Written unbuffered:
+                    // standard output to a pipe or file (systemd, a container) would hold it back.
+                    FileHandle.standardOutput.write(
+                        Data(
+                            """
 
-                        The console account "admin" was created. Its one-time password, shown once:
+                            The console account "admin" was created. Its one-time password, shown once:
 
-                            \(password)
+                                \(password)
 
-                        Sign in at http://\(configuration.host):\(configuration.port)/ and choose a new one.
+                            Sign in at http://\(configuration.host):\(configuration.port)/ and choose a new one.
 
-                        """)
+
+                            """.utf8))
                 } else {
                     logger.info("console account admin created with the password of ACCOUNT_CONSOLE_ADMIN_PASSWORD")
                 }
