@@ -119,11 +119,11 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         return database
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         let logger = self.logger
         return try await leased { client, acquired in
             try await client.withConnection { connection in
-                acquired()
+                acquired(connection)
                 return try await body(PostgresStatementRunner(connection: connection, logger: logger))
             }
         }
@@ -132,12 +132,13 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
     /// Runs `body` in a transaction on a leased connection. The lease counts as granted before
     /// `BEGIN`, so a slow `BEGIN` is never mistaken for a missing connection (which would answer
     /// 503 for a write that then commits).
-    public func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    {
         let logger = self.logger
         do {
             return try await leased { client, acquired in
                 try await client.withConnection { connection in
-                    acquired()
+                    acquired(connection)
                     return try await connection.withTransaction(logger: logger) { connection in
                         try await body(PostgresStatementRunner(connection: connection, logger: logger))
                     }
@@ -150,34 +151,64 @@ public final class PostgresDirectoryDatabase: SQLDatabase {
         }
     }
 
-    /// Runs `operation`, failing with `unavailable` when no connection is leased within
-    /// `leaseTimeout`. Without it a request waits for the pool's own give-up, about a minute
-    /// with the server down — longer than Okta waits. Only the wait for a connection is bounded:
-    /// a long statement on a leased connection runs to its end.
+    /// Runs `operation`, answering `unavailable` when no connection is leased within
+    /// `leaseTimeout` (without it a request waits for the pool's own give-up, about a minute with
+    /// the server down — longer than Okta waits), or when the leased connection closes before the
+    /// operation ends. The second matters when PostgreSQL restarts: a statement sent on a
+    /// connection the server has just terminated is never answered by PostgresNIO, so the request
+    /// (and a graceful shutdown behind it) would wait forever. The operation runs in a task of its
+    /// own so that neither answer waits for it; otherwise it decides the outcome, so a write that
+    /// commits is never reported as failed, and a long statement runs to its end.
     private func leased<T: Sendable>(
-        _ operation: @Sendable (PostgresClient, _ acquired: @Sendable () -> Void) async throws -> T
+        _ operation:
+            @escaping @Sendable (PostgresClient, _ acquired: @escaping @Sendable (PostgresConnection) -> Void)
+            async throws -> T
     ) async throws -> T {
         let client = self.client
         let timeout = leaseTimeout
         let acquired = LeaseFlag()
         let leases = self.leases
-        return try await withoutActuallyEscaping(operation) { operation in
-            try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await leases.leased { try await operation(client) { acquired.set() } } }
-                group.addTask {
-                    // Cancellation is not a timeout: the operation (whose statements PostgresNIO
-                    // runs to their end) decides the outcome, so a write that commits is never
-                    // reported as failed.
-                    try? await Task.sleep(for: timeout)
-                    if acquired.isSet || Task.isCancelled { return nil }
-                    throw StoreError.unavailable(
-                        reason: "no PostgreSQL connection within \(timeout) (is the server up and reachable?)")
+        let outcome = Outcome<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.install(continuation)
+            let work = Task {
+                do {
+                    let value = try await operation(client) { connection in acquired.set(connection) }
+                    outcome.resume(returning: value)
+                } catch {
+                    outcome.resume(throwing: error)
                 }
-                defer { group.cancelAll() }
-                while let next = try await group.next() {
-                    if let value = next { return value }
+            }
+            // Watches the lease, then the leased connection, until the outcome is known.
+            let timer = Task {
+                let deadline = ContinuousClock.now + timeout
+                while !Task.isCancelled {
+                    if let connection = acquired.connection {
+                        if connection.isClosed {
+                            // Cancelled, the statement PostgresNIO would never answer gives up.
+                            work.cancel()
+                            outcome.resume(
+                                throwing: StoreError.unavailable(
+                                    reason: "the connection to PostgreSQL closed while the request ran"))
+                            return
+                        }
+                    } else if ContinuousClock.now >= deadline {
+                        // The lease may still come; the operation then runs, and its answer is dropped.
+                        outcome.resume(
+                            throwing: StoreError.unavailable(
+                                reason: "no PostgreSQL connection within \(timeout) (is the server up and reachable?)"))
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(250))
                 }
-                throw CancellationError()
+            }
+            // The lease counts until the request has its answer: an operation abandoned on a closed
+            // connection holds no pool connection (the pool replaces closed ones), so it is not
+            // counted on after that.
+            leases.enter()
+            outcome.onResume {
+                timer.cancel()
+                leases.leave()
             }
         }
     }
@@ -276,9 +307,43 @@ public enum PostgresDirectoryStore {
 }
 
 /// Whether a lease has been granted (shared between the operation and its timer).
-private final class LeaseFlag: Sendable {
-    private let value = Atomic(false)
+/// A continuation resumed once, by whichever of an operation, its connection's closing and its
+/// lease timer comes first; the later ones are dropped.
+private final class Outcome<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, onResume: (@Sendable () -> Void)?)>(
+        (nil, nil))
 
-    func set() { value.store(true, ordering: .relaxed) }
-    var isSet: Bool { value.load(ordering: .relaxed) }
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Runs `action` once the outcome is known (at once if it already is).
+    func onResume(_ action: @escaping @Sendable () -> Void) {
+        let known = state.withLock { current -> Bool in
+            if current.continuation == nil { return true }
+            current.onResume = action
+            return false
+        }
+        if known { action() }
+    }
+
+    func resume(returning value: T) { finish(.success(value)) }
+    func resume(throwing error: any Error) { finish(.failure(error)) }
+
+    private func finish(_ result: Result<T, any Error>) {
+        let taken = state.withLock { current in
+            defer { current = (nil, nil) }
+            return current
+        }
+        taken.continuation?.resume(with: result)
+        taken.onResume?()
+    }
+}
+
+private final class LeaseFlag: Sendable {
+    private let value = Mutex<PostgresConnection?>(nil)
+
+    func set(_ connection: PostgresConnection) { value.withLock { $0 = connection } }
+    /// The leased connection, once there is one.
+    var connection: PostgresConnection? { value.withLock { $0 } }
 }

@@ -86,10 +86,10 @@ public protocol SQLConnection: Sendable {
 public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     /// Runs `body` on a connection for reading (a reader of the pool).
-    func read<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
     /// Runs `body` in a transaction on a connection for writing; commits when `body` returns,
     /// rolls back when it throws.
-    func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
     /// Translates a driver error to a ``StoreErrorKind``.
     func classify(_ error: any Error) -> SQLErrorKind
     /// The connection pool's size and how many of its connections are leased now (`/metrics`).
@@ -114,6 +114,11 @@ public final class LeaseCounter: Sendable {
     public init() {}
 
     public var current: Int { count.load(ordering: .relaxed) }
+
+    /// A lease begins (for one that ends elsewhere than where it began).
+    public func enter() { count.add(1, ordering: .relaxed) }
+    /// A lease begun with ``enter()`` ends.
+    public func leave() { count.subtract(1, ordering: .relaxed) }
 
     /// Runs `body` as one lease.
     public func leased<T>(_ body: () async throws -> T) async rethrows -> T {

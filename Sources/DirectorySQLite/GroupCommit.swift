@@ -32,7 +32,7 @@ final class GroupCommit: Sendable {
         self.begin = begin
     }
 
-    func write<T: Sendable>(_ body: @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             let result = Mutex<T?>(nil)
             let job = Job { connection in

@@ -6,7 +6,7 @@ extension DirectoryService {
     /// changed); a refused or failed change writes a row of its own naming the failure.
     func change<T: Sendable>(
         _ operation: String, by actor: DirectoryActor, permission: Permission = .administer,
-        _ body: @Sendable (DirectoryService, ActivityNote) async throws -> T
+        _ body: @escaping @Sendable (DirectoryService, ActivityNote) async throws -> T
     ) async throws(SCIMError) -> T {
         let note = ActivityNote()
         note.acted(by: actor)
