@@ -169,6 +169,8 @@ let package = Package(
             resources: [
                 .embedInCode("Replay/okta.json"), .embedInCode("Replay/entra.json"),
                 .embedInCode("Replay/onelogin.json"),
+                // Served at /openapi.yaml; docs/openapi.yaml links to it.
+                .embedInCode("openapi.yaml"),
             ],
             swiftSettings: strictSettings
         ),

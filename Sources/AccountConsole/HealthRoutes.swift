@@ -2,8 +2,8 @@ import Directory
 import DirectorySQL
 import Hummingbird
 
-/// `/healthz`, `/readyz` and `/metrics`: for load balancers, orchestrators and Prometheus. None
-/// needs a credential, and none says more than a probe needs (no driver text: the log has it).
+/// `/healthz`, `/readyz` and `/metrics`: for load balancers, orchestrators and Prometheus; and
+/// `/openapi.yaml`, the API's description. None needs a credential, and none says more than a probe needs (no driver text: the log has it).
 struct HealthRoutes: Sendable {
     let store: SQLDirectoryStore
     let activity: ActivityLog
@@ -12,6 +12,12 @@ struct HealthRoutes: Sendable {
     /// The process is up and answering: needs nothing but the router.
     static func addLiveness(to router: Router<AppRequestContext>) {
         router.get("/healthz") { _, _ in text(.ok, "ok\n") }
+        // The OpenAPI 3.1 description of the SCIM API and these routes (docs/openapi.yaml).
+        router.get("/openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
+        }
     }
 
     func add(to router: Router<AppRequestContext>) {

@@ -53,6 +53,7 @@ struct AuthorizationMatrixTests {
         Route(method: .get, path: "/healthz", expected: "200 200 200 200 200 200 200 200 200"),
         Route(method: .get, path: "/readyz", expected: "200 200 200 200 200 200 200 200 200"),
         Route(method: .get, path: "/metrics", expected: "200 200 200 200 200 200 200 200 200"),
+        Route(method: .get, path: "/openapi.yaml", expected: "200 200 200 200 200 200 200 200 200"),
         Route(method: .get, path: "/assets/console.css", expected: "200 200 200 200 200 200 200 200 200"),
         Route(method: .get, path: "/scim/v2/ServiceProviderConfig", expected: "200 200 200 200 200 200 200 200 200"),
         Route(method: .get, path: "/scim/v2/ResourceTypes", expected: "200 200 200 200 200 200 200 200 200"),
