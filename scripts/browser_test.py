@@ -529,6 +529,63 @@ def step_xss(run):
     check_escaped(run, f"/groups/{run.group_id}")
 
 
+# One payload per provisioned string: markup, an attribute break-out, a javascript: URL. Each sets
+# window.__xss if it ever runs.
+XSS_STRINGS = {
+    "externalId": "<svg onload=window.__xss=3>",
+    "nickName": "\" autofocus onfocus=\"window.__xss=4",
+    "title": "</td><script>window.__xss=5</script>",
+    "profileUrl": "javascript:window.__xss=6",
+    "userType": "'><img src=x onerror=window.__xss=7>",
+    "preferredLanguage": "<iframe srcdoc='<script>parent.__xss=8</script>'>",
+    "locale": "{{constructor.constructor('window.__xss=9')()}}",
+    "timezone": "<style>@import 'javascript:window.__xss=10'</style>",
+}
+XSS_GROUP = "<svg/onload=window.__xss=11>Eng"
+
+
+def step_xss_everywhere(run):
+    step("every provisioned string is shown as text, never run: user attributes, a group, the activity log")
+    body = {"schemas": [USER_SCHEMA, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+            "userName": "eve+<b>x</b>@example.com",
+            "name": {"givenName": "<b onmouseover=window.__xss=12>Eve", "familyName": "<script>window.__xss=13</script>",
+                     "middleName": "\"><img src=x onerror=window.__xss=14>", "formatted": "<u>Eve</u>"},
+            "displayName": "<marquee onstart=window.__xss=15>Eve</marquee>",
+            "emails": [{"value": "eve\"<x>@example.com", "type": "<i>work</i>", "primary": True}],
+            "phoneNumbers": [{"value": "<img src=x onerror=window.__xss=16>", "type": "work"}],
+            "addresses": [{"streetAddress": "<script>window.__xss=17</script>", "locality": "x", "type": "work"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                "department": "<img src=x onerror=window.__xss=18>", "employeeNumber": "<svg onload=window.__xss=19>",
+                "organization": "\"><script>window.__xss=20</script>", "costCenter": "<a href=javascript:window.__xss=21>c</a>"},
+            "active": True, **XSS_STRINGS}
+    created = expect_scim(run, "POST", "/Users", body, (201,))
+    check(isinstance(created, dict) and created.get("id"), "the hostile user was not created")
+    eve = created["id"]
+    group = expect_scim(run, "POST", "/Groups", {"schemas": [GROUP_SCHEMA], "displayName": XSS_GROUP,
+                                                 "externalId": "<script>window.__xss=22</script>",
+                                                 "members": [{"value": eve}]}, (201,))
+    driver = run.driver
+    for path in ["/users", f"/users/{eve}", "/groups", f"/groups/{group['id']}", "/activity",
+                 "/users?q=%3Cscript%3E", "/activity?q=%3Cimg"]:
+        open_page(run, path)
+        time.sleep(0.3)  # give onerror and onload their chance
+        fired = driver.execute_script("return window.__xss")
+        check(fired is None, f"{path}: injected markup ran (window.__xss = {fired!r})")
+        for selector in ["img[onerror]", "svg[onload]", "iframe", "marquee", "a[href^='javascript:']",
+                         "[autofocus][onfocus]", "b[onmouseover]"]:
+            check(not driver.find_elements(By.CSS_SELECTOR, selector),
+                  f"{path}: a {selector} from provisioned data is in the DOM")
+    open_page(run, f"/users/{eve}")
+    text = body_text(driver)
+    for shown in ["<script>window.__xss=13</script>", XSS_STRINGS["title"], "<img src=x onerror=window.__xss=18>"]:
+        check(shown in text, f"/users/{eve}: {shown!r} is not shown as text")
+    open_page(run, f"/groups/{group['id']}")
+    check(XSS_GROUP in body_text(driver), f"the group's name {XSS_GROUP!r} is not shown as text")
+    info("the hostile user and group render inert")
+    expect_scim(run, "DELETE", f"/Groups/{group['id']}", None, (204,))
+    expect_scim(run, "DELETE", f"/Users/{eve}", None, (204,))
+
+
 def step_csv(run):
     step("the CSV export carries the search and matches the table")
     driver = run.driver
@@ -806,7 +863,7 @@ def main(argv):
     run.oidc_issuer, run.oidc_secret_file = argv[5], argv[6]
     os.makedirs(run.shots, exist_ok=True)
     steps = [step_login, step_connection, step_token, step_provision, step_users, step_group,
-             step_timeline, step_manual_member, step_xss, step_csv, step_activity, step_ada,
+             step_timeline, step_manual_member, step_xss, step_xss_everywhere, step_csv, step_activity, step_ada,
              step_guard, step_viewer, step_saml, step_oidc]
     started = time.monotonic()
     try:

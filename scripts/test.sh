@@ -127,6 +127,9 @@ python3 scripts/ops_test.py "$bin" "$work/ops"
 log "security: slow and malformed clients on the wire, then no secret in clear in the database file or the log"
 python3 scripts/security_test.py "$bin" "$work/security"
 
+log "API contract: docs/openapi.yaml validated, then schemathesis (pinned, bounded examples) against the live server"
+scripts/schemathesis-run.sh "$bin" "$work/schemathesis"
+
 # The real-browser test: headless Chromium (Debian) driven by Selenium, axe-core on every page,
 # against a fresh server whose admin password is set by the environment.
 browser_run() {
@@ -206,6 +209,12 @@ browser_run "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL%/*}/browser" "$work/screenshots
 log "several instances: two servers on one PostgreSQL, requests spread over both"
 psql "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL}" -qc "CREATE DATABASE instances"
 python3 scripts/two_instances_test.py "$bin" "${ACCOUNT_CONSOLE_TEST_POSTGRES_URL%/*}/instances" "$work/instances"
+
+log "faults: SIGKILL under load (3 rounds each on SQLite and PostgreSQL), PostgreSQL restarted under load, a full disk"
+scripts/chaos.sh --rounds 3 "$bin"
+
+log "fuzz targets build and run (10 s each; scripts/fuzz.sh SECONDS for real runs)"
+scripts/fuzz.sh 10
 
 log "tests"
 swift test --skip-build 2>&1 | tee "$work/test-output.txt"
