@@ -55,7 +55,9 @@ public struct SQLDirectoryStore: DirectoryBackend {
         }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLConnection) async throws -> T
+    ) async throws(StoreError) -> T {
         do {
             if let connection { return try await body(connection) }
             return try await database.read(body)
@@ -101,7 +103,9 @@ public struct SQLDirectoryStore: DirectoryBackend {
 
     /// Runs `body` in one transaction. What `body` throws comes out as it is; a failure of the
     /// transaction itself (`BEGIN`, `COMMIT`, a lost connection) comes out as a `StoreError`.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any DirectoryBackend) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any DirectoryBackend) async throws -> T
+    ) async throws -> T {
         if connection != nil { return try await body(self) }
         let database = self.database
         do {

@@ -102,7 +102,8 @@ public final class SQLiteDirectoryDatabase: SQLDatabase {
     /// durable commit (group commit, see ``GroupCommit``): each runs in a savepoint of its own
     /// inside one transaction, a failed one is rolled back to its savepoint alone, and none is
     /// answered before the shared `COMMIT` — with `synchronous=FULL`, on disk.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) async throws -> T) async throws -> T
+    {
         try await leases.leased { try await groupCommit.write(body) }
     }
 

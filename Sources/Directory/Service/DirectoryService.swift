@@ -182,7 +182,8 @@ public struct DirectoryService: Sendable {
     /// Runs `body` as one transaction. One that collided with another is run again; `note` is
     /// put back as it was before each attempt, so a retried request is described once.
     func run<T: Sendable>(
-        ifMatch: String? = nil, note: ActivityNote? = nil, _ body: @escaping @Sendable (DirectoryService) async throws -> T
+        ifMatch: String? = nil, note: ActivityNote? = nil,
+        _ body: @escaping @Sendable (DirectoryService) async throws -> T
     )
         async throws(SCIMError) -> T
     {

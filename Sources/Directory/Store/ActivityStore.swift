@@ -26,5 +26,7 @@ public protocol ActivityStore: Sendable {
 public protocol DirectoryBackend: DirectoryStore, AccessStore, ActivityStore {
     /// Runs `body` as one transaction: all of its writes land or none do. A store method that
     /// fails inside it leaves nothing behind and the transaction usable.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any DirectoryBackend) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any DirectoryBackend) async throws -> T
+    ) async throws -> T
 }
