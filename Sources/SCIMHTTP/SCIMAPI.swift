@@ -160,7 +160,10 @@ extension SCIMRequestContext {
     /// A path parameter, percent-decoded (`%20` in an id is a space; `+` stays a plus).
     func pathParameter(_ name: String) throws(SCIMError) -> String {
         guard let raw = parameters.get(name) else { throw SCIMError.notFound("no \(name) in the path") }
-        return QueryParameters.decodePath(Substring(raw))
+        let decoded = QueryParameters.decodePath(Substring(raw))
+        // No resource has a NUL in its id or name, and PostgreSQL could not even look for one.
+        if decoded.contains("\u{0}") { throw SCIMError.notFound("no resource has a NUL (%00) in its \(name)") }
+        return decoded
     }
 }
 

@@ -202,6 +202,8 @@ struct BadInputTests {
         Row(
             name: "a NUL byte in the query", method: .get, path: "/scim/v2/Users?filter=userName+eq+%22a%00b%22",
             status: 400, scimType: .invalidValue),
+        Row(name: "a NUL in an id", method: .get, path: "/scim/v2/Users/%00", status: 404),
+        Row(name: "a NUL in a schema id", method: .get, path: "/scim/v2/Schemas/%00", status: 404),
         Row(
             name: "SQL in a PATCH path", method: .patch, path: "/scim/v2/Users/{user}",
             body: patchOp + #"[{"op":"replace","path":"title; DROP TABLE users","value":"x"}]}"#, status: 400,

@@ -62,6 +62,28 @@ struct HostileInputTests {
         }
     }
 
+    @Test(
+        "an activity row naming a NUL is written with U+FFFD, and the rows beside it too",
+        arguments: [false, true])
+    func activityNUL(_ postgres: Bool) async throws {
+        guard !postgres || PostgresHarness.available else { return }
+        try await TestServer.with(postgres ? PostgresHarness.make : SQLiteHarness.make) { server, client in
+            let scim = Exchange(client: client, token: server.token)
+            _ = try await scim.send(.get, "/scim/v2/Users?count=1")
+            await server.activity.record(
+                ActivityEvent(
+                    id: server.fixtures.ids.next(), at: server.fixtures.clock.now(), method: "GET",
+                    path: "/scim/v2/Schemas/\u{0}", status: 404, summary: "no schema \u{0}",
+                    detail: "no schema \u{0}x", changes: [FieldChange(field: "title", old: "a\u{0}", new: nil)]))
+            _ = try await scim.send(.get, "/scim/v2/Groups?count=1")
+            await server.activity.flush()
+            let rows = try await server.service.activity(ActivityQuery(count: 20), by: .commandLine).items
+            #expect(rows.contains { $0.detail == "no schema \u{FFFD}x" && $0.path == "/scim/v2/Schemas/\u{FFFD}" })
+            #expect(rows.contains { $0.path.hasPrefix("/scim/v2/Users") })
+            #expect(rows.contains { $0.path.hasPrefix("/scim/v2/Groups") })
+        }
+    }
+
     /// A filter as a JSON string value.
     func quoteFilter(_ filter: String) -> String {
         JSONValue.string(filter).serialized()

@@ -31,6 +31,7 @@ public final class ActivityLog: Sendable {
 
     /// Queues a row.
     public func record(_ event: ActivityEvent) async {
+        let event = event.storable
         let count = queue.withLock { queue in
             queue.append(event)
             return queue.count
@@ -69,5 +70,31 @@ public final class ActivityLog: Sendable {
             }
             onFailure(batch.count, error)
         }
+    }
+}
+
+extension ActivityEvent {
+    /// The row with every U+0000 shown as U+FFFD. Requests holding one are refused, but the
+    /// refusal's own row names what was sent (a path, a detail), and PostgreSQL's text cannot
+    /// store it: one such row would fail the whole batch it is written with.
+    var storable: ActivityEvent {
+        func clean(_ text: String) -> String { text.contains("\u{0}") ? text.replacingNUL() : text }
+        var event = self
+        event.path = clean(path)
+        event.summary = clean(summary)
+        event.detail = detail.map(clean)
+        event.resourceID = resourceID.map(clean)
+        event.actor = actor.map(clean)
+        event.changes = changes.map {
+            FieldChange(field: clean($0.field), old: $0.old.map(clean), new: $0.new.map(clean))
+        }
+        event.related = related.map(clean)
+        return event
+    }
+}
+
+extension String {
+    fileprivate func replacingNUL() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 }
