@@ -21,10 +21,14 @@ extension Handlers {
             } catch {
                 let failure = DirectoryServiceError.scim(error)
                 errors += 1
+                // RFC 7644 §3.7.3: every result but a failed POST names the resource it was for.
+                let location =
+                    operation.method == .post
+                    ? nil : base + (operation.path.hasPrefix("/") ? "" : "/") + operation.path
                 results.append(
                     BulkOperationResult(
-                        method: operation.method, bulkId: operation.bulkId, status: failure.status,
-                        response: failure.json))
+                        method: operation.method, bulkId: operation.bulkId, location: location,
+                        status: failure.status, response: failure.json))
             }
         }
         note.add("bulk: \(results.count) operation\(results.count == 1 ? "" : "s"), \(errors) failed")

@@ -272,6 +272,25 @@ struct BadInputTests {
         }
     }
 
+    @Test("a failed bulk operation other than POST names its resource (RFC 7644 §3.7.3); a failed POST does not")
+    func bulkFailureLocation() async throws {
+        try await TestServer.with(SQLiteHarness.make) { server, client in
+            let scim = Exchange(client: client, token: server.token)
+            let response = try await scim.send(
+                .post, "/scim/v2/Bulk",
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"PUT","path":"/Groups/00000000-0000-4000-8000-00000000beef","data":"x"},{"method":"POST","bulkId":"b1","path":"/Users","data":{"userName":42}}]}"#
+            )
+            let operations = response.json?["Operations"]?.arrayValue ?? []
+            let results = operations.compactMap { $0.objectValue }
+            #expect(results.count == 2)
+            #expect(
+                results.first?["location"]?.stringValue?.hasSuffix("/Groups/00000000-0000-4000-8000-00000000beef")
+                    == true)
+            #expect(results.first?["status"] == "400")
+            #expect(results.last?["location"] == nil)
+        }
+    }
+
     /// Users, groups and memberships as they are stored (versions included).
     func snapshot(_ store: SQLDirectoryStore) async throws -> [String] {
         let users = try await store.users(ResourceQuery(count: 1000, includeArchived: true)).items
