@@ -25,4 +25,20 @@ struct FilterPrinterTests {
     func canonicalText(input: String, expected: String) throws {
         #expect(try FilterParser().parse(input).description == expected)
     }
+
+    /// Found by the filter fuzz target: raw control characters in a literal print as `\u00XX`
+    /// (six characters each), so the printed form of a filter within the length limit can pass
+    /// it; read back without the limit, it is the same filter.
+    @Test("raw control characters print escaped and read back to the same filter")
+    func controlCharacters() throws {
+        let text = "displayName sw \"A" + String(repeating: "\u{15}", count: 700) + "\u{0C}\" and title pr"
+        let filter = try FilterParser().parse(text)
+        let printed = filter.description
+        #expect(printed.contains("\\u0015\\u0015") && printed.contains("\\u000c"))
+        #expect(printed.count > FilterLimits.default.maximumLength)
+        #expect(throws: FilterParseError.self) { try FilterParser().parse(printed) }
+        var limits = FilterLimits.default
+        limits.maximumLength = Int.max
+        #expect(try FilterParser(limits: limits).parse(printed) == filter)
+    }
 }
