@@ -577,7 +577,9 @@ def step_xss_everywhere(run):
                   f"{path}: a {selector} from provisioned data is in the DOM")
     open_page(run, f"/users/{eve}")
     text = body_text(driver)
-    for shown in ["<script>window.__xss=13</script>", XSS_STRINGS["title"], "<img src=x onerror=window.__xss=18>"]:
+    # The page shows the name, emails and externalId (the rest is in SCIM, not on the page).
+    for shown in ["<script>window.__xss=13</script>", XSS_STRINGS["externalId"], "eve\"<x>@example.com",
+                  "<marquee onstart=window.__xss=15>Eve</marquee>"]:
         check(shown in text, f"/users/{eve}: {shown!r} is not shown as text")
     open_page(run, f"/groups/{group['id']}")
     check(XSS_GROUP in body_text(driver), f"the group's name {XSS_GROUP!r} is not shown as text")
