@@ -22,9 +22,11 @@ extension Handlers {
                 let failure = DirectoryServiceError.scim(error)
                 errors += 1
                 // RFC 7644 §3.7.3: every result but a failed POST names the resource it was for.
+                // The path as the client wrote it, percent-encoded so the location is a URI even
+                // when the path is not one of ours.
+                let path = operation.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
                 let location =
-                    operation.method == .post
-                    ? nil : base + (operation.path.hasPrefix("/") ? "" : "/") + operation.path
+                    operation.method == .post ? nil : base + (path.hasPrefix("/") ? "" : "/") + path
                 results.append(
                     BulkOperationResult(
                         method: operation.method, bulkId: operation.bulkId, location: location,

@@ -278,11 +278,13 @@ struct BadInputTests {
             let scim = Exchange(client: client, token: server.token)
             let response = try await scim.send(
                 .post, "/scim/v2/Bulk",
-                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"PUT","path":"/Groups/00000000-0000-4000-8000-00000000beef","data":"x"},{"method":"POST","bulkId":"b1","path":"/Users","data":{"userName":42}}]}"#
+                #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[{"method":"PUT","path":"/Groups/00000000-0000-4000-8000-00000000beef","data":"x"},{"method":"DELETE","path":"/Groups/\u00d2 0"},{"method":"POST","bulkId":"b1","path":"/Users","data":{"userName":42}}]}"#
             )
             let operations = response.json?["Operations"]?.arrayValue ?? []
             let results = operations.compactMap { $0.objectValue }
-            #expect(results.count == 2)
+            #expect(results.count == 3)
+            // A path that is not an id of ours still gives a URI.
+            #expect(results.count > 1 && results[1]["location"]?.stringValue?.hasSuffix("/Groups/%C3%92%200") == true)
             #expect(
                 results.first?["location"]?.stringValue?.hasSuffix("/Groups/00000000-0000-4000-8000-00000000beef")
                     == true)
