@@ -14,12 +14,15 @@ struct QueryParameters: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let nameBytes = Self.decodeBytes(parts[0])
             let valueBytes = parts.count > 1 ? Self.decodeBytes(parts[1]) : []
-            let shown = String(decoding: nameBytes, as: UTF8.self)
             guard let name = String(validating: nameBytes, as: UTF8.self),
                 let value = String(validating: valueBytes, as: UTF8.self)
-            else { throw .invalidValue("the query parameter '\(shown)' is not valid UTF-8 once percent-decoded") }
+            else {
+                let shown = String(decoding: nameBytes, as: UTF8.self)
+                throw .invalidValue("the query parameter '\(shown)' is not valid UTF-8 once percent-decoded")
+            }
             if nameBytes.contains(0) || valueBytes.contains(0) {
-                throw .invalidValue("the query parameter '\(shown)' holds a NUL byte (%00)")
+                throw .invalidValue(
+                    "the query parameter '\(String(decoding: nameBytes, as: UTF8.self))' holds a NUL byte (%00)")
             }
             values.append((name, value))
         }
